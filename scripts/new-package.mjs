@@ -32,7 +32,9 @@ const pkg = {
           },
         },
       }
-    : { bin: { [name]: './dist/main.js' } }),
+    : // Apps are not imported; exporting only package.json lets the project graph (and so the
+      // module-boundary lint rule) recognise an import of the app for what it is.
+      { exports: { './package.json': './package.json' }, bin: { [name]: './dist/main.js' } }),
   scripts: {
     build: 'tsc -p tsconfig.build.json',
     typecheck: 'tsc -p tsconfig.json --noEmit',
