@@ -5,6 +5,9 @@ import { readdirSync, existsSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 
 const conditions = ['@agentplane/source', 'node', 'import', 'module', 'default'];
+// Workers get these as Node --conditions flags: keep "import" out of them, or require() of a
+// dual package (pg requiring pg-pool) would load its ES module build.
+const ssrConditions = ['@agentplane/source', 'node'];
 
 function projectsUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -17,7 +20,7 @@ const roots = [...projectsUnder('libs'), ...projectsUnder('apps'), ...(existsSyn
 
 export default defineConfig({
   resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: ['@agentplane/source'] } },
+  ssr: { resolve: { conditions: ssrConditions, externalConditions: ['@agentplane/source'] } },
   test: {
     reporters: ['default', './scripts/summary-reporter.ts'],
     testTimeout: 30_000,

@@ -1,1 +1,14 @@
-export {};
+export { createLogger } from './logger.js';
+export { createSecretRedactor, REDACT_MAX_DEPTH, REDACTED, SECRET_FIELD_NAMES } from './redact-secrets.js';
+export type { SecretRedactorOptions } from './redact-secrets.js';
+export type { CreateLoggerOptions, Logger, LogLevel } from './logger.js';
+export { createMetricsRegistry } from './metrics-registry.js';
+export type { CreateMetricsRegistryOptions } from './metrics-registry.js';
+export { buildInfoGauge } from './build-info.js';
+export type { BuildInfoOptions } from './build-info.js';
+export { initTracing, otlpTracesUrl } from './tracing.js';
+export type { InitTracingOptions, Tracing } from './tracing.js';
+export { startOpsServer } from './ops-server.js';
+export type { HealthCheck, HealthChecks, OpsServer, StartOpsServerOptions } from './ops-server.js';
+export { Counter, Gauge, Histogram, Summary } from 'prom-client';
+export type { Registry } from 'prom-client';
