@@ -94,7 +94,7 @@ describe.skipIf(!kube.available)('Agent CRD on a real kube-apiserver', () => {
                 type: 'Accepted',
                 status: 'True',
                 reason: 'Reconciled',
-                message: '',
+                message: 'Agent reconciled',
                 lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
               },
             ],
@@ -127,9 +127,16 @@ describe.skipIf(!kube.available)('Agent CRD on a real kube-apiserver', () => {
       );
     expect(rejected).toBeDefined();
     const body = (rejected as { body?: unknown }).body;
-    const text = typeof body === 'string' ? body : JSON.stringify(body);
-    expect(text).toContain('spec.type');
-    expect(text).toMatch(/Unsupported value: "Imperative"/);
+    const status = (typeof body === 'string' ? JSON.parse(body) : body) as {
+      code: number;
+      message: string;
+      details?: { causes?: Array<{ field?: string; message?: string }> };
+    };
+    expect(status.code).toBe(422);
+    expect(status.message).toContain('spec.type');
+    expect(status.details?.causes).toContainEqual(
+      expect.objectContaining({ field: 'spec.type', message: expect.stringContaining('"Imperative"') as unknown }),
+    );
     expect(seen.has('bad-agent')).toBe(false);
   });
 });

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import { request, type RequestOptions } from 'node:https';
 import {
   ApiextensionsV1Api,
   KubernetesObjectApi,
-  PatchStrategy,
   type KubeConfig,
   type KubernetesObject,
   type V1CustomResourceDefinition,
@@ -41,6 +41,43 @@ export async function readCrdFiles(files: readonly string[]): Promise<V1CustomRe
 }
 
 /**
+ * Server-side applies a CRD with a raw request. The typed client re-serializes a
+ * CustomResourceDefinition through its generated model, which knows the schema extensions only
+ * under their TypeScript names and silently drops `x-kubernetes-int-or-string`,
+ * `x-kubernetes-preserve-unknown-fields` and friends from wire-format YAML.
+ */
+async function applyCrd(kubeConfig: KubeConfig, crd: V1CustomResourceDefinition): Promise<void> {
+  const cluster = kubeConfig.getCurrentCluster();
+  if (!cluster) throw new Error('kubeconfig has no current cluster');
+  const name = crd.metadata?.name ?? '';
+  const url = new URL(
+    `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${encodeURIComponent(name)}` +
+      '?fieldManager=agentplane-envtest&force=true',
+    cluster.server,
+  );
+  const body = JSON.stringify({ ...crd, apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition' });
+  const options: RequestOptions = {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/apply-patch+yaml', accept: 'application/json' },
+  };
+  await kubeConfig.applyToHTTPSOptions(options);
+  await new Promise<void>((resolve, reject) => {
+    const req = request(url, options, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => {
+        const status = res.statusCode ?? 0;
+        if (status >= 200 && status < 300) resolve();
+        else reject(new Error(`applying CRD ${name} failed with HTTP ${status}: ${text}`));
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/**
  * Installs CRDs by server-side apply (large CRDs exceed the client-side apply annotation limit),
  * then waits until each is Established and its resource answers a list request.
  */
@@ -51,17 +88,7 @@ export async function installCrds(
 ): Promise<void> {
   const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
   const extensions = kubeConfig.makeApiClient(ApiextensionsV1Api);
-  for (const crd of crds) {
-    const adapted = adaptCrdForTestApiserver(crd);
-    await objects.patch(
-      { ...adapted, apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition' },
-      undefined,
-      undefined,
-      'agentplane-envtest',
-      true,
-      PatchStrategy.ServerSideApply,
-    );
-  }
+  for (const crd of crds) await applyCrd(kubeConfig, adaptCrdForTestApiserver(crd));
   const timeoutMs = options.timeoutMs ?? 30_000;
   await Promise.all(
     crds.map(async (crd) => {

@@ -1,0 +1,19 @@
+// Gateway API (gateway.networking.k8s.io/v1) types we consume; the resources are defined upstream
+// and installed from deploy/gateway-api/. Types come from @kubernetes-models/gateway-api.
+export type { IGatewayClass as GatewayClass } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/GatewayClass';
+export type { IGatewayClassSpec as GatewayClassSpec } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/GatewayClassSpec';
+export type { IGatewayClassStatus as GatewayClassStatus } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/GatewayClassStatus';
+export type { IGateway as Gateway } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/Gateway';
+export type { IGatewaySpec as GatewaySpec } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/GatewaySpec';
+export type { IGatewayStatus as GatewayStatus } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/GatewayStatus';
+export type { IListener as Listener } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/Listener';
+export type { IListenerStatus as ListenerStatus } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/ListenerStatus';
+export type { IHTTPRoute as HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
+export type { IHTTPRouteSpec as HTTPRouteSpec } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRouteSpec';
+export type { IHTTPRouteStatus as HTTPRouteStatus } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRouteStatus';
+export type { IHTTPRouteRule as HTTPRouteRule } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRouteRule';
+export type { IHTTPRouteMatch as HTTPRouteMatch } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRouteMatch';
+export type { IHTTPRouteFilter as HTTPRouteFilter } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRouteFilter';
+export type { IHTTPBackendRef as HTTPBackendRef } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPBackendRef';
+export type { IParentReference as ParentReference } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/ParentReference';
+export type { IRouteParentStatus as RouteParentStatus } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/RouteParentStatus';
