@@ -32,7 +32,14 @@ const testConstraints = [
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', '**/.nx/**', '**/coverage/**', 'deploy/**', '**/testdata/**'],
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      '**/.nx/**',
+      '**/coverage/**',
+      'deploy/**',
+      '**/testdata/**',
+    ],
   },
   ...nx.configs['flat/base'],
   ...tseslint.configs.recommendedTypeChecked,
@@ -62,20 +69,14 @@ export default tseslint.config(
     files: ['**/*.ts'],
     ignores: ['**/*.test.ts', '**/testing/**', 'e2e/**', 'bench/**', 'libs/testing/**'],
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        boundaries(productionConstraints),
-      ],
+      '@nx/enforce-module-boundaries': ['error', boundaries(productionConstraints)],
     },
   },
   // Tests and the test kit itself may use the test kit.
   {
     files: ['**/*.test.ts', '**/testing/**/*.ts', 'e2e/**/*.ts', 'bench/**/*.ts', 'libs/testing/**/*.ts'],
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        boundaries(testConstraints),
-      ],
+      '@nx/enforce-module-boundaries': ['error', boundaries(testConstraints)],
     },
   },
   {

@@ -16,7 +16,11 @@ function projectsUnder(dir: string): string[] {
     .map((d) => `${dir}/${d.name}`);
 }
 
-const roots = [...projectsUnder('libs'), ...projectsUnder('apps'), ...(existsSync('e2e/package.json') ? ['e2e'] : [])];
+const roots = [
+  ...projectsUnder('libs'),
+  ...projectsUnder('apps'),
+  ...(existsSync('e2e/package.json') ? ['e2e'] : []),
+];
 
 export default defineConfig({
   resolve: { conditions },

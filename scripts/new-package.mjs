@@ -2,6 +2,7 @@
 // Scaffolds a workspace package with the conventions every app and lib follows.
 //   node scripts/new-package.mjs lib <name> [--leaf]     -> libs/<name>  (@agentplane/<name>)
 //   node scripts/new-package.mjs app <name>              -> apps/<name>  (builds to dist/main.js)
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -16,7 +17,8 @@ if (existsSync(dir)) {
   process.exit(1);
 }
 const entry = kind === 'lib' ? 'index' : 'main';
-const tags = kind === 'lib' ? ['type:lib', ...(flags.includes('--leaf') ? ['scope:leaf'] : [])] : ['type:app'];
+const tags =
+  kind === 'lib' ? ['type:lib', ...(flags.includes('--leaf') ? ['scope:leaf'] : [])] : ['type:app'];
 const pkg = {
   name: `@agentplane/${name}`,
   version: '0.1.0',
@@ -62,4 +64,5 @@ writeFileSync(
 );
 writeFileSync(join(dir, 'src', `${entry}.ts`), kind === 'lib' ? 'export {};\n' : "console.log('hello');\n");
 writeFileSync(join(dir, 'README.md'), `# @agentplane/${name}\n\nWhat it is, and how to run or use it.\n`);
+execFileSync('pnpm', ['exec', 'prettier', '--log-level', 'warn', '--write', dir], { stdio: 'inherit' });
 console.log(`created ${dir}; run pnpm install to link it`);

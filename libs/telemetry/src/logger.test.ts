@@ -118,14 +118,20 @@ describe('createLogger', () => {
     logger.debug('hidden');
     logger.error({ err: new Error('boom') }, 'shown');
     expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0] ?? '')).toMatchObject({ msg: 'shown', err: { message: 'boom', type: 'Error' } });
+    expect(JSON.parse(lines[0] ?? '')).toMatchObject({
+      msg: 'shown',
+      err: { message: 'boom', type: 'Error' },
+    });
   });
 
   it('keeps token counts and other look-alike fields', () => {
     const { lines, destination } = capture();
     const logger = createLogger({ name: 'x', destination });
     logger.info({ usage: { input_tokens: 12, max_tokens: 100 }, tokenizer: 'bpe' }, 'm');
-    expect(JSON.parse(lines[0] ?? '')).toMatchObject({ usage: { input_tokens: 12, max_tokens: 100 }, tokenizer: 'bpe' });
+    expect(JSON.parse(lines[0] ?? '')).toMatchObject({
+      usage: { input_tokens: 12, max_tokens: 100 },
+      tokenizer: 'bpe',
+    });
   });
 
   it('prints readable lines with pretty, still redacted', () => {

@@ -8,7 +8,12 @@ describe('createMetricsRegistry', () => {
     const registry = createMetricsRegistry();
     expect(registry).not.toBe(globalRegistry);
     expect(registry.getMetricsAsArray()).toHaveLength(0);
-    new Counter({ name: 'workqueue_adds_total', help: 'adds', labelNames: ['name'], registers: [registry] }).inc({
+    new Counter({
+      name: 'workqueue_adds_total',
+      help: 'adds',
+      labelNames: ['name'],
+      registers: [registry],
+    }).inc({
       name: 'agent',
     });
     expect(await registry.metrics()).toContain('workqueue_adds_total{name="agent"} 1');
@@ -24,7 +29,11 @@ describe('createMetricsRegistry', () => {
   });
 
   it('prefixes the default collectors and labels every metric', async () => {
-    const registry = createMetricsRegistry({ defaultMetrics: true, prefix: 'agentgateway_', labels: { pod: 'gw-0' } });
+    const registry = createMetricsRegistry({
+      defaultMetrics: true,
+      prefix: 'agentgateway_',
+      labels: { pod: 'gw-0' },
+    });
     const text = await registry.metrics();
     expect(text).toMatch(/^agentgateway_process_resident_memory_bytes\{pod="gw-0"\} /m);
     expect(text).not.toMatch(/^process_/m);
@@ -48,6 +57,8 @@ describe('buildInfoGauge', () => {
       commit: 'def',
       labels: { date: '2025-01-01' },
     });
-    expect(await registry.metrics()).toContain('agentgateway_build_info{date="2025-01-01",version="1.0.0",commit="def"} 1');
+    expect(await registry.metrics()).toContain(
+      'agentgateway_build_info{date="2025-01-01",version="1.0.0",commit="def"} 1',
+    );
   });
 });

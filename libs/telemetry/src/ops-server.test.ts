@@ -14,13 +14,22 @@ describe('startOpsServer', () => {
   });
 
   async function start(extra: Partial<StartOpsServerOptions> = {}): Promise<OpsServer> {
-    server = await startOpsServer({ host: '127.0.0.1', port: 0, registry: createMetricsRegistry(), ...extra });
+    server = await startOpsServer({
+      host: '127.0.0.1',
+      port: 0,
+      registry: createMetricsRegistry(),
+      ...extra,
+    });
     return server;
   }
 
   it('serves Prometheus text on /metrics', async () => {
     const registry = createMetricsRegistry();
-    new Counter({ name: 'controller_runtime_reconcile_total', help: 'reconciles', registers: [registry] }).inc(2);
+    new Counter({
+      name: 'controller_runtime_reconcile_total',
+      help: 'reconciles',
+      registers: [registry],
+    }).inc(2);
     const { url, port } = await start({ registry });
     expect(port).toBeGreaterThan(0);
     expect(url).toBe(`http://127.0.0.1:${port}`);
@@ -32,7 +41,9 @@ describe('startOpsServer', () => {
   });
 
   it('answers 200 ok on /healthz and /readyz when every check passes, or none is set', async () => {
-    const { url } = await start({ checks: { liveness: () => true, readiness: { db: () => Promise.resolve(true), xds: () => true } } });
+    const { url } = await start({
+      checks: { liveness: () => true, readiness: { db: () => Promise.resolve(true), xds: () => true } },
+    });
     for (const path of ['/healthz', '/readyz', '/readyz?verbose']) {
       const res = await fetch(url + path);
       expect(res.status).toBe(200);

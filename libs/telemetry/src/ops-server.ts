@@ -53,7 +53,10 @@ function send(res: ServerResponse, status: number, body: string, contentType = T
 async function runCheck(check: HealthCheck, timeoutMs: number): Promise<{ ok: boolean; error?: unknown }> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<{ ok: boolean; error: unknown }>((resolve) => {
-    timer = setTimeout(() => resolve({ ok: false, error: new Error(`check timed out after ${timeoutMs} ms`) }), timeoutMs);
+    timer = setTimeout(
+      () => resolve({ ok: false, error: new Error(`check timed out after ${timeoutMs} ms`) }),
+      timeoutMs,
+    );
   });
   try {
     return await Promise.race([
@@ -83,9 +86,16 @@ export async function startOpsServer(options: StartOpsServerOptions): Promise<Op
   const probe = async (kind: 'liveness' | 'readiness', res: ServerResponse): Promise<void> => {
     const configured = options.checks?.[kind];
     const checks: Record<string, HealthCheck> =
-      configured === undefined ? {} : typeof configured === 'function' ? { [kind]: configured } : { ...configured };
+      configured === undefined
+        ? {}
+        : typeof configured === 'function'
+          ? { [kind]: configured }
+          : { ...configured };
     const results = await Promise.all(
-      Object.entries(checks).map(async ([name, check]) => ({ name, ...(await runCheck(check, checkTimeoutMs)) })),
+      Object.entries(checks).map(async ([name, check]) => ({
+        name,
+        ...(await runCheck(check, checkTimeoutMs)),
+      })),
     );
     const failed = results.filter((r) => !r.ok);
     if (failed.length === 0) {

@@ -47,7 +47,9 @@ export interface SecretRedactorOptions {
  */
 function serializesItself(value: object): boolean {
   return (
-    typeof (value as { toJSON?: unknown }).toJSON === 'function' || ArrayBuffer.isView(value) || value instanceof Error
+    typeof (value as { toJSON?: unknown }).toJSON === 'function' ||
+    ArrayBuffer.isView(value) ||
+    value instanceof Error
   );
 }
 

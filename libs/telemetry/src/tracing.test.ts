@@ -101,7 +101,11 @@ describe('initTracing', () => {
   it('injects and extracts W3C traceparent and baggage', async () => {
     const collector = await startCollector();
     try {
-      tracing = initTracing({ serviceName: 'controller', otlpEndpoint: collector.url, registerGlobals: false });
+      tracing = initTracing({
+        serviceName: 'controller',
+        otlpEndpoint: collector.url,
+        registerGlobals: false,
+      });
       const span = tracing.tracer.startSpan('outgoing');
       const withBaggage = propagation.setBaggage(
         trace.setSpan(ROOT_CONTEXT, span),
@@ -156,13 +160,20 @@ describe('initTracing', () => {
   it('samples nothing with ratio 0 and rejects ratios outside 0..1', async () => {
     const collector = await startCollector();
     try {
-      tracing = initTracing({ serviceName: 'x', otlpEndpoint: collector.url, sampleRatio: 0, registerGlobals: false });
+      tracing = initTracing({
+        serviceName: 'x',
+        otlpEndpoint: collector.url,
+        sampleRatio: 0,
+        registerGlobals: false,
+      });
       const span = tracing.tracer.startSpan('dropped');
       expect(span.isRecording()).toBe(false);
       span.end();
       await tracing.forceFlush();
       expect(collector.requests).toHaveLength(0);
-      expect(() => initTracing({ serviceName: 'x', otlpEndpoint: collector.url, sampleRatio: 2 })).toThrow(RangeError);
+      expect(() => initTracing({ serviceName: 'x', otlpEndpoint: collector.url, sampleRatio: 2 })).toThrow(
+        RangeError,
+      );
     } finally {
       await tracing?.shutdown();
       await collector.close();

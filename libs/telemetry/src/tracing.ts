@@ -103,8 +103,10 @@ export function initTracing(options: InitTracingOptions): Tracing {
   const inject = (carrier: Record<string, string>, ctx: Context = context.active()): void => {
     propagator.inject(ctx, carrier, setter);
   };
-  const extract = (carrier: Record<string, string | string[] | undefined>, ctx: Context = context.active()): Context =>
-    propagator.extract(ctx, carrier, getter);
+  const extract = (
+    carrier: Record<string, string | string[] | undefined>,
+    ctx: Context = context.active(),
+  ): Context => propagator.extract(ctx, carrier, getter);
 
   if (!options.otlpEndpoint) {
     return {

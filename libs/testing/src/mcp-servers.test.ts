@@ -1,7 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mcpServerBin, mcpServerCommand, McpServerError, startHttpMcpServer, startStdioMcpServer } from './mcp-servers.js';
+import {
+  mcpServerBin,
+  mcpServerCommand,
+  McpServerError,
+  startHttpMcpServer,
+  startStdioMcpServer,
+} from './mcp-servers.js';
 import type { HttpMcpServer, StdioMcpServer } from './mcp-servers.js';
 
 function textOf(result: Awaited<ReturnType<Client['callTool']>>): string {
@@ -31,7 +37,9 @@ describe('mcpServerCommand', () => {
     const memory = mcpServerCommand({ server: 'memory', memoryFilePath: '/tmp/graph.jsonl' });
     expect(memory.args).toEqual([mcpServerBin('memory')]);
     expect(memory.env.MEMORY_FILE_PATH).toBe('/tmp/graph.jsonl');
-    expect(mcpServerCommand({ server: 'memory' }).env.MEMORY_FILE_PATH).toMatch(/agentplane-mcp-memory-.*\.jsonl$/);
+    expect(mcpServerCommand({ server: 'memory' }).env.MEMORY_FILE_PATH).toMatch(
+      /agentplane-mcp-memory-.*\.jsonl$/,
+    );
   });
 
   it('refuses HTTP transports for server-memory', () => {

@@ -129,9 +129,13 @@ export async function startStdioMcpServer(options: StartStdioMcpServerOptions): 
   } catch (cause) {
     await client.close().catch(() => undefined);
     await removeMemoryFile();
-    throw new McpServerError('SERVER_NOT_READY', `server-${options.server} over stdio did not start:\n${lines.join('\n')}`, {
-      cause,
-    });
+    throw new McpServerError(
+      'SERVER_NOT_READY',
+      `server-${options.server} over stdio did not start:\n${lines.join('\n')}`,
+      {
+        cause,
+      },
+    );
   }
   let disposing: Promise<void> | undefined;
   const dispose = (): Promise<void> =>
@@ -196,7 +200,9 @@ async function spawnOnFreePort(
     const cmd = mcpServerCommand({ server: options.server ?? 'everything', transport: options.transport });
     // The server binds all interfaces on $PORT; another process may take the port between
     // freePort() and the bind, so a clash is retried on a new port.
-    const proc = spawnManaged(cmd.command, cmd.args, { env: { ...cmd.env, ...options.env, PORT: String(port) } });
+    const proc = spawnManaged(cmd.command, cmd.args, {
+      env: { ...cmd.env, ...options.env, PORT: String(port) },
+    });
     try {
       await waitFor(
         async () => {
@@ -240,7 +246,9 @@ export async function startHttpMcpServer(options: StartHttpMcpServerOptions): Pr
     async connectClient() {
       const client = newClient();
       const transport =
-        options.transport === 'sse' ? new SSEClientTransport(new URL(url)) : new StreamableHTTPClientTransport(new URL(url));
+        options.transport === 'sse'
+          ? new SSEClientTransport(new URL(url))
+          : new StreamableHTTPClientTransport(new URL(url));
       await client.connect(transport);
       clients.push(client);
       return client;

@@ -49,9 +49,9 @@ describe.each(kinds)('createTestDatabase on $kind', ({ kind, url }) => {
     const updated = await db.query('UPDATE agents SET spec = $1 WHERE id > $2', ['{}', 0]);
     expect(updated.affectedRows).toBe(2);
 
-    await expect(db.query('INSERT INTO agents (name, spec) VALUES ($1, $2)', ['k8s-agent', '{}'])).rejects.toThrow(
-      /duplicate key/,
-    );
+    await expect(
+      db.query('INSERT INTO agents (name, spec) VALUES ($1, $2)', ['k8s-agent', '{}']),
+    ).rejects.toThrow(/duplicate key/);
   });
 
   it('keeps each database apart', async () => {
@@ -95,9 +95,9 @@ describe.skipIf(!databaseUrl)('createTestDatabase on a PostgreSQL server', () =>
 
   it('says clearly when the server cannot be reached, without printing the password', async () => {
     const port = await freePort();
-    const error: unknown = await createTestDatabase({ url: `postgres://u:hunter2@127.0.0.1:${port}/test` }).catch(
-      (err: unknown) => err,
-    );
+    const error: unknown = await createTestDatabase({
+      url: `postgres://u:hunter2@127.0.0.1:${port}/test`,
+    }).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(TestDatabaseError);
     expect((error as TestDatabaseError).code).toBe('POSTGRES_UNREACHABLE');
     expect((error as Error).message).not.toContain('hunter2');
@@ -114,8 +114,8 @@ describe('createTestDatabase on PGlite', () => {
   });
 
   it('rejects a name prefix that is not a plain identifier', async () => {
-    await expect(createTestDatabase({ url: 'postgres://x@127.0.0.1/test', namePrefix: 'Bad-Name' })).rejects.toThrow(
-      TestDatabaseError,
-    );
+    await expect(
+      createTestDatabase({ url: 'postgres://x@127.0.0.1/test', namePrefix: 'Bad-Name' }),
+    ).rejects.toThrow(TestDatabaseError);
   });
 });

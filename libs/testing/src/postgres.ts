@@ -8,7 +8,10 @@ import pg from 'pg';
  */
 export interface SqlQueryable {
   /** One statement, with `$1`-style parameters. */
-  query<R extends object = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<SqlResult<R>>;
+  query<R extends object = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+  ): Promise<SqlResult<R>>;
   /** Several statements separated by `;`, without parameters (migrations, fixtures). */
   exec(sql: string): Promise<void>;
 }
@@ -92,9 +95,13 @@ async function withAdminClient<T>(serverUrl: string, use: (client: pg.Client) =>
     await client.connect();
   } catch (cause) {
     await client.end().catch(() => undefined);
-    throw new TestDatabaseError('POSTGRES_UNREACHABLE', `cannot connect to PostgreSQL at ${safeUrl(new URL(serverUrl))}`, {
-      cause,
-    });
+    throw new TestDatabaseError(
+      'POSTGRES_UNREACHABLE',
+      `cannot connect to PostgreSQL at ${safeUrl(new URL(serverUrl))}`,
+      {
+        cause,
+      },
+    );
   }
   try {
     return await use(client);
@@ -108,7 +115,10 @@ function once(fn: () => Promise<void>): () => Promise<void> {
   return () => (running ??= fn());
 }
 
-async function createPostgresDatabase(serverUrl: string, options: CreateTestDatabaseOptions): Promise<PostgresTestDatabase> {
+async function createPostgresDatabase(
+  serverUrl: string,
+  options: CreateTestDatabaseOptions,
+): Promise<PostgresTestDatabase> {
   const name = uniqueName(options.namePrefix ?? 'test');
   await withAdminClient(serverUrl, async (admin) => {
     try {

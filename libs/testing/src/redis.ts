@@ -94,9 +94,13 @@ export async function createTestRedis(options: CreateTestRedisOptions = {}): Pro
       'no Redis URL given: pass the REDIS_URL of a real server, or skip Redis-backed tests when it is unset',
     );
   }
-  const keyPrefix = options.keyPrefix ?? `test:${process.pid.toString(36)}-${randomBytes(6).toString('hex')}:`;
+  const keyPrefix =
+    options.keyPrefix ?? `test:${process.pid.toString(36)}-${randomBytes(6).toString('hex')}:`;
   if (!keyPrefix.endsWith(':') || /[*?[\]\\]/.test(keyPrefix)) {
-    throw new TestRedisError('INVALID_OPTIONS', 'keyPrefix must end with ":" and hold no glob characters (*?[]\\)');
+    throw new TestRedisError(
+      'INVALID_OPTIONS',
+      'keyPrefix must end with ":" and hold no glob characters (*?[]\\)',
+    );
   }
   const clientOptions: RedisOptions = { ...options.clientOptions, keyPrefix };
   const clients: Redis[] = [await connectClient(url, clientOptions)];

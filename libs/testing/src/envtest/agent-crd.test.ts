@@ -41,8 +41,10 @@ describe.skipIf(!kube.available)('Agent CRD on a real kube-apiserver', () => {
 
     const seen = new Map<string, AgentObject>();
     const path = `/apis/${group}/${version}/namespaces/${namespace}/${plural}`;
-    informer = makeInformer<AgentObject>(kc, path, () =>
-      custom.listNamespacedCustomObject({ group, version, namespace, plural }) as never,
+    informer = makeInformer<AgentObject>(
+      kc,
+      path,
+      () => custom.listNamespacedCustomObject({ group, version, namespace, plural }) as never,
     );
     const remember = (obj: AgentObject): void => {
       seen.set(obj.metadata?.name ?? '', obj);
@@ -65,14 +67,22 @@ describe.skipIf(!kube.available)('Agent CRD on a real kube-apiserver', () => {
           tools: [
             {
               type: 'McpServer',
-              mcpServer: { apiGroup: 'kagent.dev', kind: 'RemoteMCPServer', name: 'tools', toolNames: ['k8s_get_resources'] },
+              mcpServer: {
+                apiGroup: 'kagent.dev',
+                kind: 'RemoteMCPServer',
+                name: 'tools',
+                toolNames: ['k8s_get_resources'],
+              },
             },
           ],
         },
       }),
     });
 
-    const added = await waitFor(() => seen.get('k8s-agent'), { timeoutMs: 10_000, description: 'informer add' });
+    const added = await waitFor(() => seen.get('k8s-agent'), {
+      timeoutMs: 10_000,
+      description: 'informer add',
+    });
     expect(added.spec?.['type']).toBe('Declarative');
     const generation = added.metadata?.generation ?? 0;
     expect(generation).toBeGreaterThan(0);
@@ -135,7 +145,10 @@ describe.skipIf(!kube.available)('Agent CRD on a real kube-apiserver', () => {
     expect(status.code).toBe(422);
     expect(status.message).toContain('spec.type');
     expect(status.details?.causes).toContainEqual(
-      expect.objectContaining({ field: 'spec.type', message: expect.stringContaining('"Imperative"') as unknown }),
+      expect.objectContaining({
+        field: 'spec.type',
+        message: expect.stringContaining('"Imperative"') as unknown,
+      }),
     );
     expect(seen.has('bad-agent')).toBe(false);
   });

@@ -21,7 +21,9 @@ function executable(path: string | undefined): string | undefined {
  * first, then a folder holding both (`KUBEBUILDER_ASSETS` or `ENVTEST_ASSETS`), then the cache
  * folder that `scripts/provision-envtest.sh` fills. Returns undefined when either is missing.
  */
-export function findEnvtestBinaries(env: Readonly<Record<string, string | undefined>>): EnvtestBinaries | undefined {
+export function findEnvtestBinaries(
+  env: Readonly<Record<string, string | undefined>>,
+): EnvtestBinaries | undefined {
   const folders = [env['KUBEBUILDER_ASSETS'], env['ENVTEST_ASSETS']];
   if (env['HOME']) folders.push(join(env['HOME'], '.cache', 'agentplane', 'envtest'));
   const inFolders = (name: string): string | undefined => {

@@ -13,14 +13,22 @@ describe.skipIf(!binaries)('envtest', () => {
       expect(ns.metadata?.name).toBe('smoke');
       await installCrds(env.kubeConfig, await readCrdFiles(gatewayApiCrdFiles()));
       const custom = env.kubeConfig.makeApiClient(CustomObjectsApi);
-      const gvk = { group: 'gateway.networking.k8s.io', version: 'v1', namespace: 'smoke', plural: 'gateways' };
+      const gvk = {
+        group: 'gateway.networking.k8s.io',
+        version: 'v1',
+        namespace: 'smoke',
+        plural: 'gateways',
+      };
       const created = (await custom.createNamespacedCustomObject({
         ...gvk,
         body: {
           apiVersion: 'gateway.networking.k8s.io/v1',
           kind: 'Gateway',
           metadata: { name: 'gw' },
-          spec: { gatewayClassName: 'agentgateway', listeners: [{ name: 'http', port: 8080, protocol: 'HTTP' }] },
+          spec: {
+            gatewayClassName: 'agentgateway',
+            listeners: [{ name: 'http', port: 8080, protocol: 'HTTP' }],
+          },
         },
       })) as { metadata?: { uid?: string } };
       expect(created.metadata?.uid).toBeTruthy();
@@ -31,7 +39,10 @@ describe.skipIf(!binaries)('envtest', () => {
             apiVersion: 'gateway.networking.k8s.io/v1',
             kind: 'Gateway',
             metadata: { name: 'bad' },
-            spec: { gatewayClassName: 'agentgateway', listeners: [{ name: 'http', port: 70000, protocol: 'HTTP' }] },
+            spec: {
+              gatewayClassName: 'agentgateway',
+              listeners: [{ name: 'http', port: 70000, protocol: 'HTTP' }],
+            },
           },
         })
         .then(

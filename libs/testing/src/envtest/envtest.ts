@@ -37,7 +37,12 @@ export class EnvtestStartError extends Error {
 const isFatal = (err: unknown): boolean => err instanceof EnvtestStartError;
 
 /** GET `path` on the apiserver with the admin token; resolves with the status code and body. */
-function getWithToken(server: string, path: string, token: string, ca: string): Promise<{ status: number; body: string }> {
+function getWithToken(
+  server: string,
+  path: string,
+  token: string,
+  ca: string,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
       new URL(path, server),
@@ -74,13 +79,20 @@ export async function startEnvtest(options: StartEnvtestOptions): Promise<Envtes
     const etcdClient = `http://127.0.0.1:${etcdClientPort}`;
     const etcdPeer = `http://127.0.0.1:${etcdPeerPort}`;
     const etcd = spawnManaged(binaries.etcd, [
-      '--name', 'envtest',
-      '--data-dir', join(dir, 'etcd'),
-      '--listen-client-urls', etcdClient,
-      '--advertise-client-urls', etcdClient,
-      '--listen-peer-urls', etcdPeer,
-      '--initial-advertise-peer-urls', etcdPeer,
-      '--initial-cluster', `envtest=${etcdPeer}`,
+      '--name',
+      'envtest',
+      '--data-dir',
+      join(dir, 'etcd'),
+      '--listen-client-urls',
+      etcdClient,
+      '--advertise-client-urls',
+      etcdClient,
+      '--listen-peer-urls',
+      etcdPeer,
+      '--initial-advertise-peer-urls',
+      etcdPeer,
+      '--initial-cluster',
+      `envtest=${etcdPeer}`,
       '--unsafe-no-fsync',
     ]);
     processes.push(etcd);
@@ -95,24 +107,41 @@ export async function startEnvtest(options: StartEnvtestOptions): Promise<Envtes
 
     const server = `https://127.0.0.1:${apiPort}`;
     const apiserver = spawnManaged(binaries.kubeApiserver, [
-      '--etcd-servers', etcdClient,
-      '--bind-address', '127.0.0.1',
-      '--advertise-address', '127.0.0.1',
-      '--secure-port', String(apiPort),
-      '--insecure-port', '0',
-      '--tls-cert-file', pki.servingCertFile,
-      '--tls-private-key-file', pki.servingKeyFile,
-      '--token-auth-file', pki.tokenFile,
-      '--authorization-mode', 'RBAC',
-      '--service-account-issuer', 'https://kubernetes.default.svc.cluster.local',
-      '--service-account-key-file', pki.serviceAccountPublicKeyFile,
-      '--service-account-signing-key-file', pki.serviceAccountKeyFile,
-      '--api-audiences', 'https://kubernetes.default.svc.cluster.local,kagent,agentgateway',
-      '--service-cluster-ip-range', '10.0.0.0/24',
-      '--endpoint-reconciler-type', 'none',
-      '--disable-admission-plugins', 'ServiceAccount',
+      '--etcd-servers',
+      etcdClient,
+      '--bind-address',
+      '127.0.0.1',
+      '--advertise-address',
+      '127.0.0.1',
+      '--secure-port',
+      String(apiPort),
+      '--insecure-port',
+      '0',
+      '--tls-cert-file',
+      pki.servingCertFile,
+      '--tls-private-key-file',
+      pki.servingKeyFile,
+      '--token-auth-file',
+      pki.tokenFile,
+      '--authorization-mode',
+      'RBAC',
+      '--service-account-issuer',
+      'https://kubernetes.default.svc.cluster.local',
+      '--service-account-key-file',
+      pki.serviceAccountPublicKeyFile,
+      '--service-account-signing-key-file',
+      pki.serviceAccountKeyFile,
+      '--api-audiences',
+      'https://kubernetes.default.svc.cluster.local,kagent,agentgateway',
+      '--service-cluster-ip-range',
+      '10.0.0.0/24',
+      '--endpoint-reconciler-type',
+      'none',
+      '--disable-admission-plugins',
+      'ServiceAccount',
       '--allow-privileged=true',
-      '--cert-dir', join(dir, 'certs'),
+      '--cert-dir',
+      join(dir, 'certs'),
     ]);
     processes.push(apiserver);
     await waitFor(
@@ -124,7 +153,9 @@ export async function startEnvtest(options: StartEnvtestOptions): Promise<Envtes
       { timeoutMs: startTimeoutMs, description: 'kube-apiserver /readyz', isFatal },
     ).catch((err: unknown) => {
       if (err instanceof EnvtestStartError) throw err;
-      throw new EnvtestStartError(`kube-apiserver did not become ready:\n${apiserver.output()}`, { cause: err });
+      throw new EnvtestStartError(`kube-apiserver did not become ready:\n${apiserver.output()}`, {
+        cause: err,
+      });
     });
 
     const kubeconfigYaml = [

@@ -55,7 +55,11 @@ async function applyCrd(kubeConfig: KubeConfig, crd: V1CustomResourceDefinition)
       '?fieldManager=agentplane-envtest&force=true',
     cluster.server,
   );
-  const body = JSON.stringify({ ...crd, apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition' });
+  const body = JSON.stringify({
+    ...crd,
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+  });
   const options: RequestOptions = {
     method: 'PATCH',
     headers: { 'content-type': 'application/apply-patch+yaml', accept: 'application/json' },

@@ -26,11 +26,23 @@ export async function writeEnvtestPki(dir: string, adminToken: string): Promise<
   const servingCertFile = join(dir, 'serving.crt');
   const servingKeyFile = join(dir, 'serving.key');
   await run('openssl', [
-    'req', '-x509', '-nodes', '-days', '2',
-    '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
-    '-keyout', servingKeyFile, '-out', servingCertFile,
-    '-subj', '/CN=localhost',
-    '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    'req',
+    '-x509',
+    '-nodes',
+    '-days',
+    '2',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-keyout',
+    servingKeyFile,
+    '-out',
+    servingCertFile,
+    '-subj',
+    '/CN=localhost',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1,DNS:localhost',
   ]);
   const { privateKey, publicKey } = generateKeyPairSync('rsa', {
     modulusLength: 2048,

@@ -1,0 +1,163 @@
+// Wires config loading, the data plane, MCP multiplexing, ops endpoints and the file watcher.
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { ConfigError, loadConfig, redactSecrets, type LoadedConfig } from '@agentplane/gateway-config';
+import { DataPlane, GatewayMetrics } from '@agentplane/gateway-engine';
+import { McpMultiplexer, SessionCodec } from '@agentplane/mcp-gateway';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import {
+  DEFAULT_ADMIN,
+  DEFAULT_READINESS,
+  DEFAULT_STATS,
+  parseAddr,
+  type AppConfig,
+  type HostPort,
+} from './config.js';
+import { watchConfigFile, type ConfigWatcher } from './config-watcher.js';
+import { startAdminServer, startReadinessServer, startStatsServer, type OpsServer } from './ops-servers.js';
+
+export const VERSION = '0.1.0';
+
+export interface RunningGateway {
+  readonly dataPlane: DataPlane;
+  readonly adminPort: number;
+  readonly statsPort: number;
+  readonly readinessPort: number;
+  /** The config currently served. */
+  current(): LoadedConfig;
+  isReady(): boolean;
+  /** Re-reads the config file now (the watcher does this on change). */
+  reload(): Promise<void>;
+  close(drainMs?: number): Promise<void>;
+}
+
+export interface StartGatewayOptions {
+  readonly app: AppConfig;
+  readonly logger: Logger;
+  readonly registry: Registry;
+  /** Watch the config file (default true). */
+  readonly watch?: boolean;
+}
+
+export async function startGateway(opts: StartGatewayOptions): Promise<RunningGateway> {
+  const { app, logger, registry } = opts;
+  const log = logger.child({ component: 'gateway' });
+  const initialText = await readFile(app.configPath, 'utf8');
+  let current = loadConfig(initialText, { env: app.env });
+  for (const w of current.warnings) log.warn(w);
+  const settings = current.model.settings;
+  if (!app.logLevel && settings.logging.level) logger.level = levelOf(settings.logging.level);
+
+  let sessionKey = app.sessionKey ?? settings.sessionKey;
+  if (!sessionKey) {
+    sessionKey = randomBytes(32).toString('hex');
+    log.warn(
+      'no SESSION_KEY or config.session.key: MCP sessions will not survive restarts or move between replicas',
+    );
+  }
+  const codec = new SessionCodec({ key: sessionKey });
+  const metrics = new GatewayMetrics({ registry, version: VERSION });
+  const dataPlane = new DataPlane({
+    logger,
+    metrics,
+    listenHost: app.listenHost,
+    mcpHandlerFactory: (backend) =>
+      new McpMultiplexer({
+        backend,
+        logger,
+        sessionCodec: codec,
+        processEnv: app.env,
+        onRequest: (method, target, tool) =>
+          metrics.mcpRequests.inc({ method, target: target ?? '', tool: tool ?? '' }),
+      }),
+  });
+
+  let ready = false;
+  const addr = (fromEnv: HostPort | undefined, fromFile: string | undefined, def: HostPort) =>
+    fromEnv ?? (fromFile ? parseAddr(fromFile, def.host) : def);
+  const ops: OpsServer[] = [];
+  let watcher: ConfigWatcher | undefined;
+  try {
+    const readiness = await startReadinessServer({
+      addr: addr(app.readinessAddr, settings.readinessAddr, DEFAULT_READINESS),
+      ready: () => ready,
+    });
+    ops.push(readiness);
+    const stats = await startStatsServer({
+      addr: addr(app.statsAddr, settings.statsAddr, DEFAULT_STATS),
+      registry,
+    });
+    ops.push(stats);
+    const admin = await startAdminServer({
+      addr: addr(app.adminAddr, settings.adminAddr, DEFAULT_ADMIN),
+      logger,
+      configDump: () => ({ version: VERSION, config: redactSecrets(current.model) }),
+    });
+    ops.push(admin);
+
+    await dataPlane.apply(current.model);
+    ready = true;
+    log.info({ binds: current.model.binds.map((b) => b.port) }, 'config applied; ready');
+
+    const applyText = async (text: string) => {
+      let next: LoadedConfig;
+      try {
+        next = loadConfig(text, { env: app.env });
+      } catch (e) {
+        if (e instanceof ConfigError) {
+          log.error(
+            { code: e.code, issues: e.issues },
+            `config rejected, keeping the last good config: ${e.message}`,
+          );
+          return;
+        }
+        throw e;
+      }
+      for (const w of next.warnings) log.warn(w);
+      try {
+        await dataPlane.apply(next.model);
+      } catch (e) {
+        log.error({ err: (e as Error).message }, 'config could not be applied, keeping the last good config');
+        return;
+      }
+      current = next;
+      log.info({ binds: next.model.binds.map((b) => b.port) }, 'config reloaded');
+    };
+    if (opts.watch !== false) {
+      watcher = watchConfigFile({
+        path: app.configPath,
+        initial: initialText,
+        logger: log,
+        onChange: applyText,
+      });
+    }
+
+    return {
+      dataPlane,
+      adminPort: admin.port,
+      statsPort: stats.port,
+      readinessPort: readiness.port,
+      current: () => current,
+      isReady: () => ready,
+      reload: async () => applyText(await readFile(app.configPath, 'utf8')),
+      close: async (drainMs = app.drainMs) => {
+        ready = false;
+        watcher?.close();
+        await dataPlane.close(drainMs);
+        await Promise.all(ops.map((o) => o.close()));
+      },
+    };
+  } catch (e) {
+    watcher?.close();
+    await dataPlane.close(0);
+    await Promise.all(ops.map((o) => o.close()));
+    throw e;
+  }
+}
+
+function levelOf(level: string): string {
+  // agentgateway accepts filters like "info,rmcp=warn": take the default level.
+  const first = level.split(',')[0]?.trim() ?? 'info';
+  return ['trace', 'debug', 'info', 'warn', 'error'].includes(first) ? first : 'info';
+}

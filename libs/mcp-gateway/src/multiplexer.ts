@@ -1,0 +1,524 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { McpBackendModel, McpTargetModel } from '@agentplane/gateway-config';
+import type { HandlerContext, McpBackendHandler } from '@agentplane/gateway-engine';
+import type { Logger } from 'pino';
+import type { Dispatcher } from 'undici';
+import { negotiateVersion } from './initialize-merge.js';
+import {
+  errorResponse,
+  INVALID_REQUEST,
+  isNotification,
+  isObject,
+  isRequest,
+  PARSE_ERROR,
+  UPSTREAM_UNAVAILABLE,
+  validateMessage,
+  type JsonRpcMessage,
+  type JsonRpcRequest,
+} from './json-rpc.js';
+import { McpSession, type DownstreamSink } from './session.js';
+import type { SessionCodec } from './session-codec.js';
+import { SessionCodecError, type SessionState } from './session-codec.js';
+import { formatSse } from './sse.js';
+import { SseUpstream } from './upstream/sse-upstream.js';
+import { StdioUpstream } from './upstream/stdio-upstream.js';
+import { StreamableHttpUpstream } from './upstream/streamable-http-upstream.js';
+import type { InitParams, ServerMessageListener, Upstream } from './upstream/upstream.js';
+
+export interface McpMultiplexerOptions {
+  readonly backend: McpBackendModel;
+  readonly logger: Logger;
+  readonly sessionCodec: SessionCodec;
+  /** Environment stdio targets inherit (the app passes process.env). */
+  readonly processEnv?: Readonly<Record<string, string | undefined>>;
+  /** Idle time after which an in-memory session is reaped (its id stays resumable). Default 30 min. */
+  readonly idleTtlMs?: number;
+  readonly maxBodyBytes?: number;
+  readonly dispatcher?: Dispatcher;
+  readonly serverInfo?: Record<string, unknown>;
+  readonly onRequest?: (method: string, target?: string, tool?: string) => void;
+  /** Override how upstreams are built (tests). */
+  readonly makeUpstream?: (
+    target: McpTargetModel,
+    init: InitParams,
+    onMessage: ServerMessageListener,
+  ) => Upstream;
+}
+
+/** Methods whose answer may be preceded by server→client messages: answered as an SSE stream. */
+const STREAMED = new Set(['tools/call', 'prompts/get', 'resources/read', 'completion/complete']);
+const DEFAULT_INIT: InitParams = {
+  protocolVersion: '2025-06-18',
+  capabilities: {},
+  clientInfo: { name: 'stateless-client', version: '0' },
+};
+
+/**
+ * Serves one MCP backend downstream over streamable HTTP (POST/GET/DELETE) and legacy SSE
+ * (`GET …/sse` + `POST …/message`). Sessions are sealed into the Mcp-Session-Id so another
+ * replica with the same key can resume them; idle in-memory sessions are reaped.
+ */
+export class McpMultiplexer implements McpBackendHandler {
+  private readonly sessions = new Map<string, McpSession>();
+  private readonly starting = new Map<string, Promise<McpSession>>();
+  private readonly legacy = new Map<string, McpSession | { pending: DownstreamSink }>();
+  private readonly deleted = new Set<string>();
+  private readonly reaper: NodeJS.Timeout;
+  private readonly log: Logger;
+  private closed = false;
+
+  constructor(private readonly opts: McpMultiplexerOptions) {
+    this.log = opts.logger.child({ component: 'mcp', backend: opts.backend.key });
+    const ttl = opts.idleTtlMs ?? 30 * 60_000;
+    this.reaper = setInterval(() => this.reap(ttl), Math.min(60_000, Math.max(1000, ttl / 4)));
+    this.reaper.unref();
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  private reap(ttl: number): void {
+    const now = Date.now();
+    for (const [id, s] of this.sessions) {
+      if (now - s.lastUsed < ttl) continue;
+      this.sessions.delete(id);
+      this.log.info({ session: id.slice(0, 8) }, 'idle session reaped');
+      void s.close();
+    }
+  }
+
+  private makeUpstream(target: McpTargetModel, init: InitParams, onMessage: ServerMessageListener): Upstream {
+    if (this.opts.makeUpstream) return this.opts.makeUpstream(target, init, onMessage);
+    const base = { target: target.name, init, logger: this.log, onServerMessage: onMessage };
+    const t = target.transport;
+    const headers: Record<string, string> = {};
+    const auth = target.policies.backendAuth;
+    if (auth?.kind === 'key' && 'inline' in auth.value) headers.authorization = `Bearer ${auth.value.inline}`;
+    for (const [k, v] of target.policies.requestHeaderModifier?.set ?? []) headers[k] = v;
+    for (const [k, v] of target.policies.requestHeaderModifier?.add ?? []) headers[k] = v;
+    const d = this.opts.dispatcher ? { dispatcher: this.opts.dispatcher } : {};
+    switch (t.kind) {
+      case 'stdio':
+        return new StdioUpstream({
+          ...base,
+          cmd: t.cmd,
+          args: t.args,
+          env: t.env,
+          clearEnv: t.clearEnv,
+          baseEnv: this.opts.processEnv ?? {},
+        });
+      case 'sse':
+        return new SseUpstream({ ...base, url: t.url, headers, ...d });
+      case 'streamableHttp':
+        return new StreamableHttpUpstream({ ...base, url: t.url, headers, ...d });
+    }
+  }
+
+  private newSession(state: SessionState): McpSession {
+    return new McpSession({
+      backend: this.opts.backend,
+      state,
+      logger: this.log,
+      makeUpstream: (t, init, cb) => this.makeUpstream(t, init, cb),
+      serverInfo: this.opts.serverInfo ?? { name: 'agentplane-gateway', version: '0.1.0' },
+      ...(this.opts.onRequest ? { onRequest: this.opts.onRequest } : {}),
+    });
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse, ctx: HandlerContext): Promise<void> {
+    if (this.closed) {
+      res.writeHead(503).end();
+      return;
+    }
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    const sub = url.pathname.slice(ctx.matchedPrefix.length) || '/';
+    if (req.method === 'GET' && sub.endsWith('/sse')) return this.legacyConnect(req, res, url.pathname);
+    if (req.method === 'POST' && sub.endsWith('/message') && url.searchParams.has('sessionId')) {
+      return this.legacyMessage(req, res, url.searchParams.get('sessionId') ?? '');
+    }
+    switch (req.method) {
+      case 'POST':
+        return this.post(req, res);
+      case 'GET':
+        return this.get(req, res);
+      case 'DELETE':
+        return this.delete(req, res);
+      default:
+        res.writeHead(405, { allow: 'GET, POST, DELETE' }).end();
+    }
+  }
+
+  // ---- streamable HTTP ----
+
+  private async post(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const msg = await this.readMessage(req, res);
+    if (!msg) return;
+    const stateless = this.opts.backend.statefulMode === 'stateless';
+
+    if (isRequest(msg) && msg.method === 'initialize') {
+      let started: { session: McpSession; token: string };
+      try {
+        started = await this.initialize(msg);
+      } catch (e) {
+        this.log.warn({ err: (e as Error).message }, 'initialize failed');
+        sendJson(
+          res,
+          200,
+          errorResponse(msg.id, UPSTREAM_UNAVAILABLE, `initialize failed: ${(e as Error).message}`),
+        );
+        return;
+      }
+      const { session, token } = started;
+      if (!session.initializeResult) {
+        sendJson(
+          res,
+          200,
+          errorResponse(msg.id, UPSTREAM_UNAVAILABLE, 'initialize failed: no MCP target answered'),
+        );
+        void session.close();
+        return;
+      }
+      const headers: Record<string, string> = stateless || !token ? {} : { 'mcp-session-id': token };
+      sendJson(res, 200, { jsonrpc: '2.0', id: msg.id, result: session.initializeResult }, headers);
+      if (stateless) void session.close();
+      return;
+    }
+
+    let session: McpSession;
+    let ephemeral = false;
+    if (stateless) {
+      session = this.newSession(this.freshState(DEFAULT_INIT));
+      try {
+        await session.start(false);
+      } catch (e) {
+        if (isRequest(msg))
+          sendJson(res, 200, errorResponse(msg.id, UPSTREAM_UNAVAILABLE, (e as Error).message));
+        else res.writeHead(502).end();
+        return;
+      }
+      ephemeral = true;
+    } else {
+      const token = header(req, 'mcp-session-id');
+      if (!token) {
+        sendJson(
+          res,
+          400,
+          errorResponse(
+            isRequest(msg) ? msg.id : null,
+            INVALID_REQUEST,
+            'Bad Request: Mcp-Session-Id header is required',
+          ),
+        );
+        return;
+      }
+      const found = await this.lookup(token).catch((e: unknown) => e as Error);
+      if (found instanceof Error) {
+        if (found instanceof SessionCodecError || found.message === 'unknown session') {
+          sendJson(res, 404, errorResponse(isRequest(msg) ? msg.id : null, -32001, 'Session not found'));
+        } else {
+          sendJson(
+            res,
+            200,
+            errorResponse(isRequest(msg) ? msg.id : null, UPSTREAM_UNAVAILABLE, found.message),
+          );
+        }
+        return;
+      }
+      session = found;
+    }
+
+    try {
+      if (!isRequest(msg)) {
+        if (isNotification(msg)) session.handleNotification(msg);
+        else session.handleResponse(msg);
+        res.writeHead(202).end();
+        return;
+      }
+      const wantsSse =
+        (header(req, 'accept') ?? '').includes('text/event-stream') && STREAMED.has(msg.method);
+      if (!wantsSse) {
+        sendJson(res, 200, await session.handleRequest(msg, undefined));
+        return;
+      }
+      res.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+      });
+      res.flushHeaders();
+      const sink: DownstreamSink = {
+        send: (m) => res.writableEnded || res.write(formatSse(m, { event: 'message' })),
+      };
+      const onClose = () => {
+        if (!res.writableFinished)
+          session.handleNotification({
+            jsonrpc: '2.0',
+            method: 'notifications/cancelled',
+            params: { requestId: msg.id, reason: 'client disconnected' },
+          });
+      };
+      res.once('close', onClose);
+      const response = await session.handleRequest(msg, sink);
+      res.off('close', onClose);
+      if (!res.writableEnded) res.end(formatSse(response, { event: 'message' }));
+    } finally {
+      if (ephemeral) void session.close();
+    }
+  }
+
+  private async get(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!(header(req, 'accept') ?? '').includes('text/event-stream')) {
+      res.writeHead(406).end();
+      return;
+    }
+    if (this.opts.backend.statefulMode === 'stateless') {
+      res.writeHead(405, { allow: 'POST' }).end();
+      return;
+    }
+    const token = header(req, 'mcp-session-id');
+    if (!token) {
+      sendJson(
+        res,
+        400,
+        errorResponse(null, INVALID_REQUEST, 'Bad Request: Mcp-Session-Id header is required'),
+      );
+      return;
+    }
+    const session = await this.lookup(token).catch(() => undefined);
+    if (!session) {
+      sendJson(res, 404, errorResponse(null, -32001, 'Session not found'));
+      return;
+    }
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
+    res.flushHeaders();
+    this.attachStream(session, res);
+  }
+
+  private attachStream(session: McpSession, res: ServerResponse): DownstreamSink {
+    const sink: DownstreamSink = {
+      send: (m) => res.writableEnded || res.write(formatSse(m, { event: 'message' })),
+    };
+    session.standalone = sink;
+    const keepAlive = setInterval(() => res.write(': keepalive\n\n'), 25_000);
+    keepAlive.unref();
+    res.once('close', () => {
+      clearInterval(keepAlive);
+      if (session.standalone === sink) session.standalone = undefined;
+    });
+    return sink;
+  }
+
+  private async delete(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const token = header(req, 'mcp-session-id');
+    if (!token) {
+      res.writeHead(400).end();
+      return;
+    }
+    let state: SessionState;
+    try {
+      state = this.decode(token);
+    } catch {
+      res.writeHead(404).end();
+      return;
+    }
+    this.deleted.add(state.id);
+    if (this.deleted.size > 100_000) this.deleted.delete(this.deleted.values().next().value ?? '');
+    const s = this.sessions.get(state.id);
+    this.sessions.delete(state.id);
+    await s?.close();
+    res.writeHead(200).end();
+  }
+
+  private freshState(init: InitParams): SessionState {
+    return {
+      id: randomUUID(),
+      backend: this.opts.backend.key,
+      init,
+      targets: [],
+      protocolVersion: init.protocolVersion,
+    };
+  }
+
+  private async initialize(msg: JsonRpcRequest): Promise<{ session: McpSession; token: string }> {
+    const p = msg.params ?? {};
+    const init: InitParams = {
+      protocolVersion: negotiateVersion(
+        typeof p.protocolVersion === 'string' ? p.protocolVersion : undefined,
+      ),
+      capabilities: isObject(p.capabilities) ? p.capabilities : {},
+      clientInfo: isObject(p.clientInfo) ? p.clientInfo : { name: 'unknown', version: '0' },
+    };
+    const session = this.newSession(this.freshState(init));
+    await session.start(false);
+    if (this.opts.backend.statefulMode !== 'stateless') this.sessions.set(session.state.id, session);
+    this.opts.onRequest?.('initialize');
+    return { session, token: this.opts.sessionCodec.encode(session.state) };
+  }
+
+  private decode(token: string): SessionState {
+    const state = this.opts.sessionCodec.decode(token);
+    if (state.backend !== this.opts.backend.key)
+      throw new SessionCodecError('session belongs to another backend');
+    return state;
+  }
+
+  /** The live session for a token, resuming it (any replica) when it is not in memory. */
+  private async lookup(token: string): Promise<McpSession> {
+    const state = this.decode(token);
+    if (this.deleted.has(state.id)) throw new Error('unknown session');
+    const live = this.sessions.get(state.id);
+    if (live) return live;
+    let p = this.starting.get(state.id);
+    if (!p) {
+      p = (async () => {
+        const s = this.newSession(state);
+        await s.start(true);
+        this.sessions.set(state.id, s);
+        this.log.info({ session: state.id.slice(0, 8) }, 'session resumed');
+        return s;
+      })().finally(() => this.starting.delete(state.id));
+      this.starting.set(state.id, p);
+    }
+    return p;
+  }
+
+  // ---- legacy HTTP+SSE ----
+
+  private legacyConnect(_req: IncomingMessage, res: ServerResponse, path: string): void {
+    const id = randomUUID();
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
+    const sink: DownstreamSink = {
+      send: (m) => res.writableEnded || res.write(formatSse(m, { event: 'message' })),
+    };
+    this.legacy.set(id, { pending: sink });
+    const base = path.replace(/\/sse$/, '');
+    res.write(formatSse(`${base}/message?sessionId=${id}`, { event: 'endpoint' }));
+    const keepAlive = setInterval(() => res.write(': keepalive\n\n'), 25_000);
+    keepAlive.unref();
+    res.once('close', () => {
+      clearInterval(keepAlive);
+      const s = this.legacy.get(id);
+      this.legacy.delete(id);
+      if (s instanceof McpSession) void s.close();
+    });
+  }
+
+  private async legacyMessage(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+    const entry = this.legacy.get(id);
+    if (!entry) {
+      res.writeHead(404).end('unknown session\n');
+      return;
+    }
+    const msg = await this.readMessage(req, res);
+    if (!msg) return;
+    res.writeHead(202).end();
+    if (!(entry instanceof McpSession)) {
+      if (!isRequest(msg) || msg.method !== 'initialize') {
+        if (isRequest(msg)) entry.pending.send(errorResponse(msg.id, INVALID_REQUEST, 'initialize first'));
+        return;
+      }
+      try {
+        const { session } = await this.initialize(msg);
+        this.sessions.delete(session.state.id);
+        session.standalone = entry.pending;
+        this.legacy.set(id, session);
+        entry.pending.send({ jsonrpc: '2.0', id: msg.id, result: session.initializeResult });
+      } catch (e) {
+        entry.pending.send(errorResponse(msg.id, UPSTREAM_UNAVAILABLE, (e as Error).message));
+      }
+      return;
+    }
+    if (isRequest(msg)) entry.standalone?.send(await entry.handleRequest(msg, entry.standalone));
+    else if (isNotification(msg)) entry.handleNotification(msg);
+    else entry.handleResponse(msg);
+  }
+
+  // ---- shared ----
+
+  /** Reads and validates one JSON-RPC message; on failure answers and returns undefined. */
+  private async readMessage(req: IncomingMessage, res: ServerResponse): Promise<JsonRpcMessage | undefined> {
+    const ct = header(req, 'content-type') ?? '';
+    if (!ct.includes('application/json')) {
+      sendJson(
+        res,
+        415,
+        errorResponse(null, INVALID_REQUEST, 'Unsupported Media Type: Content-Type must be application/json'),
+      );
+      return undefined;
+    }
+    const limit = this.opts.maxBodyBytes ?? 4 * 1024 * 1024;
+    const chunks: Buffer[] = [];
+    let n = 0;
+    for await (const c of req) {
+      n += (c as Buffer).byteLength;
+      if (n > limit) {
+        res.setHeader('connection', 'close');
+        sendJson(res, 413, errorResponse(null, INVALID_REQUEST, 'request body too large'));
+        req.resume();
+        return undefined;
+      }
+      chunks.push(c as Buffer);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    } catch {
+      sendJson(res, 400, errorResponse(null, PARSE_ERROR, 'Parse error: invalid JSON'));
+      return undefined;
+    }
+    if (Array.isArray(parsed)) {
+      sendJson(res, 400, errorResponse(null, INVALID_REQUEST, 'Invalid Request: batches are not supported'));
+      return undefined;
+    }
+    const m = validateMessage(parsed);
+    if ('invalid' in m) {
+      sendJson(res, 400, errorResponse(m.id, INVALID_REQUEST, `Invalid Request: ${m.invalid}`));
+      return undefined;
+    }
+    return m;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.reaper);
+    const all = [
+      ...this.sessions.values(),
+      ...[...this.legacy.values()].filter((s): s is McpSession => s instanceof McpSession),
+    ];
+    this.sessions.clear();
+    this.legacy.clear();
+    await Promise.all(all.map((s) => s.close()));
+  }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  if (res.headersSent) return;
+  const text = JSON.stringify(body);
+  res
+    .writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      ...headers,
+    })
+    .end(text);
+}
