@@ -1,0 +1,99 @@
+import { parseArgs } from 'node:util';
+import type { ProviderCredentials } from '@agentplane/llm-client';
+import { z } from 'zod';
+
+/** Everything the runtime reads from its command line and environment, parsed once. */
+export interface RuntimeSettings {
+  readonly host: string;
+  readonly port: number;
+  /** Folder with `config.json` and `agent-card.json`. */
+  readonly filepath: string;
+  /** Serve the card with this URL instead of the file's (local runs). */
+  readonly publicUrl: string | undefined;
+  readonly namespace: string;
+  readonly agentName: string;
+  /** Controller base URL; sessions and tasks go there when set. */
+  readonly controllerUrl: string | undefined;
+  readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+  readonly credentials: ProviderCredentials;
+  readonly maxIterations: number;
+  readonly llmTimeoutMs: number;
+}
+
+export class SettingsError extends Error {
+  override readonly name = 'SettingsError';
+  readonly code = 'SETTINGS_INVALID';
+}
+
+const envSchema = z.object({
+  KAGENT_NAMESPACE: z.string().default('default'),
+  KAGENT_NAME: z.string().optional(),
+  KAGENT_URL: z.url().optional(),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  AGENT_MAX_ITERATIONS: z.coerce.number().int().positive().default(25),
+  AGENT_LLM_TIMEOUT_SECONDS: z.coerce.number().positive().default(120),
+  OPENAI_API_KEY: z.string().optional(),
+  ANTHROPIC_API_KEY: z.string().optional(),
+  AZURE_OPENAI_API_KEY: z.string().optional(),
+  AZURE_OPENAI_ENDPOINT: z.string().optional(),
+  OPENAI_API_VERSION: z.string().optional(),
+  GOOGLE_API_KEY: z.string().optional(),
+  GEMINI_API_KEY: z.string().optional(),
+  OLLAMA_API_BASE: z.string().optional(),
+  AWS_BEARER_TOKEN_BEDROCK: z.string().optional(),
+  AWS_REGION: z.string().optional(),
+});
+
+const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v === '' ? undefined : v);
+
+/** Parses `--host --port --filepath [--public-url]` and the environment. Throws {@link SettingsError}. */
+export function parseSettings(argv: readonly string[], env: NodeJS.ProcessEnv): RuntimeSettings {
+  let values: Record<string, string | undefined>;
+  try {
+    values = parseArgs({
+      args: [...argv],
+      options: {
+        host: { type: 'string', default: '0.0.0.0' },
+        port: { type: 'string', default: '8080' },
+        filepath: { type: 'string', default: '/config' },
+        'public-url': { type: 'string' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (err) {
+    throw new SettingsError((err as Error).message, { cause: err });
+  }
+  const port = Number(values['port']);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new SettingsError(`--port: not a port: ${values['port']}`);
+  const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new SettingsError(`environment variable ${String(issue?.path[0])}: ${issue?.message ?? 'invalid'}`);
+  }
+  const e = parsed.data;
+  return {
+    host: values['host'] ?? '0.0.0.0',
+    port,
+    filepath: values['filepath'] ?? '/config',
+    publicUrl: nonEmpty(values['public-url']),
+    namespace: e.KAGENT_NAMESPACE,
+    agentName: e.KAGENT_NAME ?? '',
+    controllerUrl: e.KAGENT_URL,
+    logLevel: e.LOG_LEVEL,
+    maxIterations: e.AGENT_MAX_ITERATIONS,
+    llmTimeoutMs: e.AGENT_LLM_TIMEOUT_SECONDS * 1000,
+    credentials: {
+      openaiApiKey: e.OPENAI_API_KEY,
+      anthropicApiKey: e.ANTHROPIC_API_KEY,
+      azureOpenAiApiKey: e.AZURE_OPENAI_API_KEY,
+      azureOpenAiEndpoint: e.AZURE_OPENAI_ENDPOINT,
+      azureOpenAiApiVersion: e.OPENAI_API_VERSION,
+      googleApiKey: e.GOOGLE_API_KEY ?? e.GEMINI_API_KEY,
+      ollamaBaseUrl: e.OLLAMA_API_BASE,
+      bedrockBearerToken: e.AWS_BEARER_TOKEN_BEDROCK,
+      awsRegion: e.AWS_REGION,
+    },
+  };
+}

@@ -1,0 +1,229 @@
+import type { ChatModel, ToolCall } from '@agentplane/llm-client';
+import { LlmError } from '@agentplane/llm-client';
+import type { AgentTool, ToolCallContext, ToolOutcome, Toolset } from './agent-tool.js';
+import { ASK_USER_TOOL_NAME, askUserToolDefinition } from './ask-user-tool.js';
+import type { CoreLogger } from './core-logger.js';
+import { decide } from './decision.js';
+import { openPause, toChatHistory } from './history.js';
+import { KeyedLock } from './keyed-lock.js';
+import type { RunEvent, RunInput, RunOutcome } from './run-types.js';
+import {
+  newEvent,
+  type AssistantEvent,
+  type PauseEvent,
+  type PendingCall,
+  type ResumeEvent,
+  type SessionEvent,
+  type ToolResultEvent,
+  type UserEvent,
+} from './session-event.js';
+import type { SessionRef, SessionStore } from './session-store.js';
+
+export interface AgentRunnerOptions {
+  readonly model: ChatModel;
+  /** The system message. */
+  readonly instruction: string;
+  readonly toolsets: readonly Toolset[];
+  readonly sessions: SessionStore;
+  readonly logger: CoreLogger;
+  /** Stream tokens from the model (and to the client). */
+  readonly stream: boolean;
+  /** Model calls per turn before the turn fails. Default 25. */
+  readonly maxIterations?: number;
+  /** Offer the built-in `ask_user` tool. Default true. */
+  readonly askUser?: boolean;
+}
+
+export const DEFAULT_MAX_ITERATIONS = 25;
+
+class Canceled extends Error {}
+
+function rejectionText(reason: string | undefined): string {
+  return `The user rejected this tool call; it was not run.${reason ? ` Reason: ${reason}` : ''}`;
+}
+
+/**
+ * The tool loop of one agent: model call, tool calls (concurrently), results back to the model,
+ * until the model answers without tools. Calls of tools that need approval, and `ask_user`,
+ * pause the turn; the next message on the task resolves exactly those calls, without a new
+ * model call before they are settled. Everything is recorded in the session store, so a pause
+ * outlives the process.
+ */
+export class AgentRunner {
+  private readonly options: AgentRunnerOptions;
+  private readonly lock = new KeyedLock();
+  private readonly maxIterations: number;
+
+  constructor(options: AgentRunnerOptions) {
+    this.options = options;
+    this.maxIterations = options.maxIterations ?? DEFAULT_MAX_ITERATIONS;
+  }
+
+  /** Runs one turn. Never throws for model or tool failures: they end in a `failed` outcome. */
+  run(input: RunInput, emit: (event: RunEvent) => void, signal: AbortSignal): Promise<RunOutcome> {
+    return this.lock.run(input.sessionId, async () => {
+      try {
+        return await this.runLocked(input, emit, signal);
+      } catch (err) {
+        if (err instanceof Canceled || signal.aborted) return { status: 'canceled' };
+        if (err instanceof LlmError) return { status: 'failed', code: err.code, message: err.message };
+        const e = err as { code?: unknown; message?: unknown };
+        this.options.logger.error({ err }, 'turn failed');
+        return {
+          status: 'failed',
+          code: typeof e.code === 'string' ? e.code : 'INTERNAL',
+          message: typeof e.message === 'string' ? e.message : String(err),
+        };
+      }
+    });
+  }
+
+  private async tools(signal: AbortSignal): Promise<Map<string, AgentTool>> {
+    const lists = await Promise.all(this.options.toolsets.map((t) => t.listTools({ signal })));
+    const byName = new Map<string, AgentTool>();
+    if (this.options.askUser !== false) {
+      byName.set(ASK_USER_TOOL_NAME, {
+        definition: askUserToolDefinition,
+        requiresApproval: false,
+        call: () => Promise.resolve({ content: '', isError: false }),
+      });
+    }
+    for (const tool of lists.flat()) {
+      if (byName.has(tool.definition.name)) {
+        this.options.logger.warn(
+          { tool: tool.definition.name },
+          'two tools share a name; the first one is used',
+        );
+        continue;
+      }
+      byName.set(tool.definition.name, tool);
+    }
+    return byName;
+  }
+
+  private async runLocked(
+    input: RunInput,
+    emit: (event: RunEvent) => void,
+    signal: AbortSignal,
+  ): Promise<RunOutcome> {
+    const { sessions } = this.options;
+    const ref: SessionRef = { sessionId: input.sessionId, userId: input.userId };
+    await sessions.ensureSession(ref);
+    const events = await sessions.listEvents(ref);
+    const record = async (event: SessionEvent): Promise<void> => {
+      events.push(event);
+      await sessions.appendEvent(ref, event);
+    };
+    const tools = await this.tools(signal);
+    const toolContext = (call: ToolCall): ToolCallContext => ({
+      signal,
+      requestHeaders: input.requestHeaders,
+      userId: input.userId,
+      sessionId: input.sessionId,
+      taskId: input.taskId,
+      onProgress: (text) => emit({ type: 'tool_progress', toolCallId: call.id, toolName: call.name, text }),
+    });
+    const runCall = async (call: ToolCall): Promise<ToolOutcome> => {
+      const tool = tools.get(call.name);
+      if (!tool) return { content: `Unknown tool: ${call.name}`, isError: true };
+      if (call.argumentsError) return { content: `Invalid arguments: ${call.argumentsError}`, isError: true };
+      try {
+        return await tool.call(call.arguments, toolContext(call));
+      } catch (err) {
+        if (signal.aborted) throw new Canceled();
+        return { content: `Tool ${call.name} failed: ${(err as Error).message}`, isError: true };
+      }
+    };
+    const recordResult = async (call: ToolCall, outcome: ToolOutcome): Promise<void> => {
+      emit({ type: 'tool_result', toolCallId: call.id, toolName: call.name, ...outcome });
+      await record(
+        newEvent<ToolResultEvent>({
+          type: 'tool_result',
+          taskId: input.taskId,
+          toolCallId: call.id,
+          toolName: call.name,
+          ...outcome,
+        }),
+      );
+    };
+    /** Runs calls concurrently; results are recorded in call order once all are done. */
+    const runCalls = async (calls: readonly ToolCall[]): Promise<void> => {
+      const outcomes = await Promise.all(
+        calls.map(async (call) => {
+          const outcome = await runCall(call);
+          if (signal.aborted) throw new Canceled();
+          return outcome;
+        }),
+      );
+      for (const [i, call] of calls.entries()) {
+        const outcome = outcomes[i];
+        if (outcome) await recordResult(call, outcome);
+      }
+    };
+
+    const pending = openPause(events, input.taskId);
+    if (pending) {
+      // Resolve exactly the paused calls before the model is asked anything.
+      const decisions = decide(pending, { text: input.text, data: input.data });
+      await record(newEvent<ResumeEvent>({ type: 'resume', taskId: input.taskId }));
+      const approved: ToolCall[] = [];
+      for (const p of pending) {
+        const d = decisions.get(p.call.id);
+        if (d?.kind === 'approve') approved.push(p.call);
+        else if (d?.kind === 'answer') await recordResult(p.call, { content: d.text, isError: false });
+        else await recordResult(p.call, { content: rejectionText(d?.reason), isError: true });
+      }
+      await runCalls(approved);
+    } else {
+      await record(newEvent<UserEvent>({ type: 'user', taskId: input.taskId, text: input.text }));
+    }
+
+    const definitions = [...tools.values()].map((t) => t.definition);
+    for (let iteration = 0; iteration < this.maxIterations; iteration++) {
+      if (signal.aborted) throw new Canceled();
+      const result = await this.options.model.complete(
+        { system: this.options.instruction, messages: toChatHistory(events), tools: definitions },
+        {
+          signal,
+          stream: this.options.stream,
+          onTextDelta: (text) => emit({ type: 'text_delta', text }),
+        },
+      );
+      await record(
+        newEvent<AssistantEvent>({
+          type: 'assistant',
+          taskId: input.taskId,
+          text: result.text,
+          toolCalls: result.toolCalls,
+        }),
+      );
+      emit({ type: 'assistant', text: result.text, toolCalls: result.toolCalls });
+      if (result.toolCalls.length === 0) return { status: 'completed', text: result.text };
+
+      const paused: PendingCall[] = [];
+      const now: ToolCall[] = [];
+      for (const call of result.toolCalls) {
+        const tool = tools.get(call.name);
+        if (call.name === ASK_USER_TOOL_NAME && tool) {
+          paused.push({ kind: 'ask_user', call, requestId: `ask_${call.id}` });
+        } else if (tool?.requiresApproval && !call.argumentsError) {
+          paused.push({ kind: 'approval', call, requestId: `confirm_${call.id}` });
+        } else now.push(call);
+      }
+      await runCalls(now);
+      if (paused.length > 0) {
+        await record(newEvent<PauseEvent>({ type: 'pause', taskId: input.taskId, pending: paused }));
+        return { status: 'input_required', pending: paused };
+      }
+    }
+    return {
+      status: 'failed',
+      code: 'MAX_ITERATIONS',
+      message: `The agent stopped after ${this.maxIterations} model calls without a final answer.`,
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.options.toolsets.map((t) => t.close()));
+  }
+}
