@@ -1,7 +1,18 @@
 import { pino } from 'pino';
 import type { DestinationStream, Level, Logger as PinoLogger } from 'pino';
-import pinoPretty from 'pino-pretty';
+import { createRequire } from 'node:module';
+import type pinoPrettyModule from 'pino-pretty';
 import { createSecretRedactor, REDACTED, SECRET_FIELD_NAMES } from './redact-secrets.js';
+
+const requireHere = createRequire(import.meta.url);
+
+/**
+ * pino-pretty (and its dependencies) cost about 15 MB of heap once loaded; only development
+ * loggers need it, so it is loaded on first use rather than at import.
+ */
+function loadPinoPretty(): typeof pinoPrettyModule {
+  return requireHere('pino-pretty') as typeof pinoPrettyModule;
+}
 
 /** The logger every app and lib passes around. Log object first, then message. */
 export type Logger = PinoLogger;
@@ -41,7 +52,7 @@ export function createLogger(options: CreateLoggerOptions): Logger {
   );
   const serializeError = (err: Error): unknown => redact(pino.stdSerializers.err(err));
   const destination = options.pretty
-    ? pinoPretty({
+    ? loadPinoPretty()({
         colorize: false,
         sync: true,
         ...(options.destination ? { destination: options.destination } : {}),
