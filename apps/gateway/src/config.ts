@@ -18,6 +18,10 @@ export interface AppConfig {
   readonly listenHost: string;
   /** Drain deadline on SIGTERM. */
   readonly drainMs: number;
+  /** Redis for `globalRateLimit` buckets shared by replicas (overrides `config.globalRateLimit.redis`). */
+  readonly redisUrl?: string;
+  /** OTLP/HTTP trace collector (overrides `config.tracing.otlpEndpoint`). */
+  readonly otlpEndpoint?: string;
   /** The whole environment, for `$VAR` references in the config file. */
   readonly env: Readonly<Record<string, string | undefined>>;
 }
@@ -30,7 +34,8 @@ export class UsageError extends Error {
 export const USAGE = `usage: gateway -f <config.yaml>
   -f, --config <file>   agentgateway-format config file (watched; valid changes apply live)
   -h, --help            this help
-env: ADMIN_ADDR, STATS_ADDR, READINESS_ADDR, SESSION_KEY, LOG_LEVEL, LISTEN_HOST, DRAIN_TIMEOUT_MS`;
+env: ADMIN_ADDR, STATS_ADDR, READINESS_ADDR, SESSION_KEY, LOG_LEVEL, LISTEN_HOST, DRAIN_TIMEOUT_MS,
+     REDIS_URL, OTLP_ENDPOINT`;
 
 /** Parses `host:port`, `:port` or `port` (host defaults to `defaultHost`). */
 export function parseAddr(text: string, defaultHost: string): HostPort {
@@ -50,6 +55,11 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).optional(),
   LISTEN_HOST: z.string().optional(),
   DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  OTLP_ENDPOINT: z.url().optional(),
 });
 
 export function parseAppConfig(
@@ -82,6 +92,8 @@ export function parseAppConfig(
     ...(v.LOG_LEVEL ? { logLevel: v.LOG_LEVEL } : {}),
     listenHost: v.LISTEN_HOST ?? '0.0.0.0',
     drainMs: v.DRAIN_TIMEOUT_MS ?? 10_000,
+    ...(v.REDIS_URL ? { redisUrl: v.REDIS_URL } : {}),
+    ...(v.OTLP_ENDPOINT ? { otlpEndpoint: v.OTLP_ENDPOINT } : {}),
     env,
   };
 }

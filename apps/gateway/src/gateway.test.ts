@@ -7,8 +7,9 @@ import { Client as HttpClient, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAppConfig, type AppConfig } from './config.js';
 import { startGateway, type RunningGateway } from './gateway.js';
-import { freePort, until } from './test-helpers.js';
-import { createGatewayRegistry } from './telemetry.js';
+import { freePort } from '@agentplane/testing/free-port';
+import { waitFor } from '@agentplane/testing/wait';
+import { createMetricsRegistry } from '@agentplane/telemetry/metrics-registry';
 
 const body = async (url: string) => {
   const r = await request(url);
@@ -51,7 +52,7 @@ binds:
     gw = await startGateway({
       app,
       logger: pino({ level: 'info' }, sink),
-      registry: createGatewayRegistry(),
+      registry: createMetricsRegistry({ defaultMetrics: true }),
     });
   });
   afterAll(async () => {
@@ -83,9 +84,11 @@ binds:
     const get = async () => (await conn.request({ path: '/', method: 'GET' })).body.text();
     expect(await get()).toBe('v1');
     writeFileSync(file, cfg('v2'));
-    await until('v2 served', async () => ((await get()) === 'v2' ? true : undefined));
+    await waitFor(async () => (await get()) === 'v2', { description: 'v2 served' });
     writeFileSync(file, cfg('v3').replace('directResponse:', 'directRespons:'));
-    const rejected = await until('rejection logged', () => logs.find((l) => l.includes('config rejected')));
+    const rejected = await waitFor(() => logs.find((l) => l.includes('config rejected')), {
+      description: 'rejection logged',
+    });
     expect(rejected).toContain('binds[0].listeners[0].routes[0].policies.directRespons');
     expect(await get()).toBe('v2');
     expect(connects).toBe(1);

@@ -2,10 +2,19 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { ConfigError, loadConfig, redactSecrets, type LoadedConfig } from '@agentplane/gateway-config';
-import { DataPlane, GatewayMetrics } from '@agentplane/gateway-engine';
+import {
+  DataPlane,
+  GatewayMetrics,
+  InProcessRateLimiter,
+  RedisRateLimiter,
+  type GlobalRateLimiter,
+} from '@agentplane/gateway-engine';
+import { createLlmHandlerFactory } from '@agentplane/llm-gateway';
 import { McpMultiplexer, SessionCodec } from '@agentplane/mcp-gateway';
-import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
+import type { Logger } from '@agentplane/telemetry/logger';
+import type { Registry } from '@agentplane/telemetry';
+import { startOpsServer } from '@agentplane/telemetry/ops-server';
+import { initTracing, type Tracing } from '@agentplane/telemetry/tracing';
 import {
   DEFAULT_ADMIN,
   DEFAULT_READINESS,
@@ -15,7 +24,7 @@ import {
   type HostPort,
 } from './config.js';
 import { watchConfigFile, type ConfigWatcher } from './config-watcher.js';
-import { startAdminServer, startReadinessServer, startStatsServer, type OpsServer } from './ops-servers.js';
+import { startAdminServer, startReadinessServer, type OpsServer } from './ops-servers.js';
 
 export const VERSION = '0.1.0';
 
@@ -38,6 +47,8 @@ export interface StartGatewayOptions {
   readonly registry: Registry;
   /** Watch the config file (default true). */
   readonly watch?: boolean;
+  /** Start OTLP tracing when an endpoint is configured (default true). */
+  readonly tracing?: boolean;
 }
 
 export async function startGateway(opts: StartGatewayOptions): Promise<RunningGateway> {
@@ -58,9 +69,39 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   }
   const codec = new SessionCodec({ key: sessionKey });
   const metrics = new GatewayMetrics({ registry, version: VERSION });
+
+  const otlpEndpoint = app.otlpEndpoint ?? settings.tracing?.otlpEndpoint;
+  let tracing: Tracing | undefined;
+  if (otlpEndpoint && opts.tracing !== false) {
+    if (settings.tracing?.otlpProtocol === 'grpc' && !app.otlpEndpoint)
+      log.warn({ otlpEndpoint }, 'OTLP over gRPC is not supported; exporting OTLP/HTTP to this endpoint');
+    tracing = initTracing({
+      serviceName: 'agentgateway',
+      serviceVersion: VERSION,
+      otlpEndpoint,
+      otlpHeaders: { ...settings.tracing?.headers },
+      sampleRatio: sampleRatio(settings.tracing?.randomSampling),
+    });
+    log.info({ otlpEndpoint }, 'tracing enabled');
+  }
+
+  const rl = settings.globalRateLimit;
+  const redisUrl = app.redisUrl ?? rl?.redis;
+  const globalRateLimiter: GlobalRateLimiter = redisUrl
+    ? new RedisRateLimiter({
+        url: redisUrl,
+        logger,
+        ...(rl?.keyPrefix ? { keyPrefix: rl.keyPrefix } : {}),
+        failureMode: rl?.failureMode ?? 'failClosed',
+      })
+    : new InProcessRateLimiter();
+
+  const llmHandlers = createLlmHandlerFactory({ logger, env: app.env, registry });
   const dataPlane = new DataPlane({
     logger,
     metrics,
+    aiHandlerFactory: llmHandlers,
+    globalRateLimiter,
     listenHost: app.listenHost,
     mcpHandlerFactory: (backend) =>
       new McpMultiplexer({
@@ -84,9 +125,12 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
       ready: () => ready,
     });
     ops.push(readiness);
-    const stats = await startStatsServer({
-      addr: addr(app.statsAddr, settings.statsAddr, DEFAULT_STATS),
+    const statsAddr = addr(app.statsAddr, settings.statsAddr, DEFAULT_STATS);
+    const stats = await startOpsServer({
+      host: statsAddr.host,
+      port: statsAddr.port,
       registry,
+      logger: logger.child({ component: 'stats' }),
     });
     ops.push(stats);
     const admin = await startAdminServer({
@@ -145,13 +189,19 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
         ready = false;
         watcher?.close();
         await dataPlane.close(drainMs);
+        await llmHandlers.close();
         await Promise.all(ops.map((o) => o.close()));
+        await globalRateLimiter.close();
+        await tracing?.shutdown();
       },
     };
   } catch (e) {
     watcher?.close();
     await dataPlane.close(0);
+    await llmHandlers.close();
     await Promise.all(ops.map((o) => o.close()));
+    await globalRateLimiter.close();
+    await tracing?.shutdown();
     throw e;
   }
 }
@@ -160,4 +210,12 @@ function levelOf(level: string): string {
   // agentgateway accepts filters like "info,rmcp=warn": take the default level.
   const first = level.split(',')[0]?.trim() ?? 'info';
   return ['trace', 'debug', 'info', 'warn', 'error'].includes(first) ? first : 'info';
+}
+
+/** agentgateway's `randomSampling`: true/false, a ratio, or a ratio as text. */
+function sampleRatio(v: string | number | boolean | undefined): number {
+  if (v === undefined || v === true) return 1;
+  if (v === false) return 0;
+  const n = Number(v);
+  return Number.isFinite(n) ? Math.min(1, Math.max(0, n)) : 1;
 }

@@ -3,7 +3,8 @@
 import { ConfigError } from '@agentplane/gateway-config';
 import { parseAppConfig, USAGE, UsageError } from './config.js';
 import { startGateway } from './gateway.js';
-import { createGatewayLogger, createGatewayRegistry } from './telemetry.js';
+import { createLogger, type LogLevel } from '@agentplane/telemetry/logger';
+import { createMetricsRegistry } from '@agentplane/telemetry/metrics-registry';
 
 async function main(): Promise<number> {
   let app;
@@ -20,8 +21,12 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const logger = createGatewayLogger({ level: app.logLevel ?? 'info', json: true });
-  const registry = createGatewayRegistry();
+  const logger = createLogger({
+    name: 'gateway',
+    level: (app.logLevel ?? 'info') as LogLevel,
+    secretFields: ['sessionKey', 'htpasswd', 'keyHash', 'clientSecret'],
+  });
+  const registry = createMetricsRegistry({ defaultMetrics: true });
   let gw;
   try {
     gw = await startGateway({ app, logger, registry });

@@ -1,9 +1,9 @@
-// Admin (:15000), stats (:15020) and readiness (:15021) endpoints. Small, bounded node:http servers.
+// Admin (:15000) and readiness (:15021) endpoints: small, bounded node:http servers. Stats (:15020)
+// is the telemetry lib's ops server.
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
+import type { Logger } from '@agentplane/telemetry/logger';
 import type { HostPort } from './config.js';
 
 export interface OpsServer {
@@ -62,14 +62,6 @@ export function startAdminServer(opts: {
     }
     if (url.pathname === '/') return json(res, 200, { endpoints: ['/config_dump', '/logging'] });
     return json(res, 404, { error: 'not found' });
-  });
-}
-
-export function startStatsServer(opts: { addr: HostPort; registry: Registry }): Promise<OpsServer> {
-  return serve(opts.addr, async (req, res) => {
-    if (req.url?.split('?')[0] !== '/metrics') return json(res, 404, { error: 'not found' });
-    const body = await opts.registry.metrics();
-    res.writeHead(200, { 'content-type': opts.registry.contentType }).end(body);
   });
 }
 

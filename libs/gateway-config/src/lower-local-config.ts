@@ -152,6 +152,15 @@ class Lowering {
             }
           : {}),
         ...opt('terminationDeadlineMs', c?.connectionTerminationDeadline),
+        ...(c?.globalRateLimit
+          ? {
+              globalRateLimit: {
+                ...opt('redis', c.globalRateLimit.redis),
+                ...opt('keyPrefix', c.globalRateLimit.keyPrefix),
+                failureMode: c.globalRateLimit.failureMode ?? 'failClosed',
+              },
+            }
+          : {}),
       },
       frontend: {
         ...opt('maxBufferSize', fh?.maxBufferSize),
@@ -392,12 +401,14 @@ class Lowering {
         ...opt('maxAgeSeconds', c.maxAge == null ? undefined : Math.floor(c.maxAge / 1000)),
       };
     }
-    if (p.localRateLimit) {
-      out.localRateLimit = p.localRateLimit.map((r, i) => {
+    for (const which of ['localRateLimit', 'globalRateLimit'] as const) {
+      const specs = p[which];
+      if (!specs) continue;
+      out[which] = specs.map((r, i) => {
         if ((r.maxTokens ?? 0) === 0)
-          this.issue([...path, 'localRateLimit', i, 'maxTokens'], 'maxTokens must be set and positive');
+          this.issue([...path, which, i, 'maxTokens'], 'maxTokens must be set and positive');
         if (r.fillInterval <= 0)
-          this.issue([...path, 'localRateLimit', i, 'fillInterval'], 'fillInterval must be positive');
+          this.issue([...path, which, i, 'fillInterval'], 'fillInterval must be positive');
         return {
           maxTokens: r.maxTokens ?? 0,
           tokensPerFill: r.tokensPerFill ?? 1,

@@ -26,6 +26,12 @@ export interface StaticSettings {
     readonly randomSampling?: string | number | boolean;
   };
   readonly terminationDeadlineMs?: number;
+  /** Where `globalRateLimit` buckets are kept: Redis when a URL is given, else in-process. */
+  readonly globalRateLimit?: {
+    readonly redis?: string;
+    readonly keyPrefix?: string;
+    readonly failureMode: 'failOpen' | 'failClosed';
+  };
 }
 
 export interface FrontendSettings {
@@ -123,7 +129,7 @@ export interface McpBackendModel {
   readonly dnsRebindingProtection: boolean;
 }
 
-/** Carried for the LLM increment. */
+/** Carried as validated; compiled and served by `@agentplane/llm-gateway`. */
 export interface AiBackendModel {
   readonly kind: 'ai';
   readonly key: string;
@@ -184,6 +190,8 @@ export type RuleModel = { readonly effect: 'allow' | 'deny' | 'require'; readonl
 export interface TrafficPolicies {
   readonly cors?: CorsModel;
   readonly localRateLimit?: readonly RateLimitModel[];
+  /** Buckets shared across replicas (Agentplane extension). */
+  readonly globalRateLimit?: readonly RateLimitModel[];
   readonly timeout?: { readonly requestTimeoutMs?: number; readonly backendRequestTimeoutMs?: number };
   readonly retry?: {
     readonly attempts: number;

@@ -11,6 +11,7 @@ const SECRET_KEYS = new Set([
   'authorization',
   'value',
   'headers',
+  'redis',
 ]);
 const REDACTED = '<redacted>';
 

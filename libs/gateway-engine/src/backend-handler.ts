@@ -1,5 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { McpBackendModel, TrafficPolicies } from '@agentplane/gateway-config';
+import type {
+  AiBackendModel,
+  LlmBackendModel,
+  McpBackendModel,
+  TrafficPolicies,
+} from '@agentplane/gateway-config';
 
 /** What the data plane knows about a request when it hands it to a protocol handler. */
 export interface HandlerContext {
@@ -7,8 +12,15 @@ export interface HandlerContext {
   readonly matchedPrefix: string;
   /** Route + listener policies, merged (route wins). */
   readonly policies: TrafficPolicies;
-  /** Called with the response status once known (for metrics). */
+  /** Aborted when the client goes away. */
   readonly signal: AbortSignal;
+  /** The route's `mcpAuthorization` rules bound to this request's identity (absent: no rules). */
+  readonly authorizer?: McpRequestAuthorizer;
+}
+
+/** Decides whether this request may see and use an MCP tool, prompt or resource of a target. */
+export interface McpRequestAuthorizer {
+  allows(kind: 'tool' | 'prompt' | 'resource', name: string, target: string): boolean;
 }
 
 /** A long-lived handler for one MCP backend (keeps upstream connections and sessions). */
@@ -19,3 +31,10 @@ export interface McpBackendHandler {
 }
 
 export type McpBackendHandlerFactory = (backend: McpBackendModel) => McpBackendHandler;
+
+/** A handler for one `ai` backend or `llm:` shorthand (the unified LLM API). */
+export interface AiBackendHandler {
+  handle(req: IncomingMessage, res: ServerResponse, ctx: HandlerContext): Promise<void>;
+}
+
+export type AiBackendHandlerFactory = (backend: AiBackendModel | LlmBackendModel) => AiBackendHandler;

@@ -93,7 +93,7 @@ binds:
     - name: secured
       matches: [{path: {pathPrefix: /secured}}]
       policies:
-        basicAuth: {htpasswd: "user:hash"}
+        basicAuth: {htpasswd: "user:hash", mode: strict, realm: gw}
       backends: [{host: "127.0.0.1:${upPort}"}]
 ${extra}`;
 }
@@ -182,8 +182,16 @@ describe('DataPlane', () => {
       await tooBig.body.dump();
 
       const secured = await request(`${base}/secured`);
-      expect(secured.statusCode).toBe(403);
+      expect(secured.statusCode).toBe(401);
+      expect(secured.headers['www-authenticate']).toBe('Basic realm="gw"');
       await secured.body.dump();
+      const basic = (cred: string) => ({ authorization: `Basic ${Buffer.from(cred).toString('base64')}` });
+      const wrong = await request(`${base}/secured`, { headers: basic('user:nope') });
+      expect(wrong.statusCode).toBe(401);
+      await wrong.body.dump();
+      const ok = await request(`${base}/secured`, { headers: basic('user:hash') });
+      expect(ok.statusCode).toBe(200);
+      await ok.body.dump();
     } finally {
       await dp.close(1000);
     }

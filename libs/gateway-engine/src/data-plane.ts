@@ -8,23 +8,36 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type {
+  AiBackendModel,
   BackendModel,
   BindModel,
   GatewayModel,
   HostBackendModel,
   ListenerModel,
+  LlmBackendModel,
   McpBackendModel,
   RouteBackendModel,
   RouteModel,
   TrafficPolicies,
 } from '@agentplane/gateway-config';
 import type { Logger } from 'pino';
-import { Agent, type Dispatcher } from 'undici';
-import type { McpBackendHandler, McpBackendHandlerFactory } from './backend-handler.js';
+import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
+import {
+  hasSecurityPolicies,
+  RouteSecurity,
+  type RequestView,
+  type WellKnownAnswer,
+} from '@agentplane/gateway-auth';
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { McpBackendHandler, McpBackendHandlerFactory, McpRequestAuthorizer } from './backend-handler.js';
+import type { AiBackendHandler, AiBackendHandlerFactory } from './backend-handler.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
-import { forwardableHeaders, proxyHttp, UpstreamError } from './http-proxy.js';
+import { requestFacts, ResponseObserver, type A2aFacts } from './a2a/a2a-observer.js';
+import { agentCardSuffix, mapAgentUrl, rewriteAgentCard } from './a2a/agent-card.js';
+import { forwardableHeaders, proxyHttp, responseHeaders, UpstreamError } from './http-proxy.js';
 import { evaluateCors } from './policy/cors.js';
 import { applyHeaderModifier } from './policy/header-modifier.js';
+import { InProcessRateLimiter, type GlobalRateLimiter } from './policy/global-rate-limit.js';
 import { TokenBucket } from './policy/token-bucket.js';
 import { rewriteAuthority, rewritePath } from './policy/url-rewrite.js';
 import { RouteTable } from './route-table.js';
@@ -44,10 +57,16 @@ export interface DataPlaneOptions {
   readonly metrics: GatewayMetrics;
   /** Creates the handler for `mcp` backends; without it they answer 501. */
   readonly mcpHandlerFactory?: McpBackendHandlerFactory;
+  /** Creates the handler for `ai` backends and the `llm:` shorthand; without it they answer 501. */
+  readonly aiHandlerFactory?: AiBackendHandlerFactory;
   readonly gatewayName?: string;
   /** Address the binds listen on (default `0.0.0.0`). */
   readonly listenHost?: string;
   readonly limits?: Partial<DataPlaneLimits>;
+  /** Folder relative JWKS / htpasswd file paths are read from (default: the working directory). */
+  readonly baseDir?: string;
+  /** Shared counters for `globalRateLimit` (default: in-process). */
+  readonly globalRateLimiter?: GlobalRateLimiter;
 }
 
 export class BindError extends Error {
@@ -57,16 +76,6 @@ export class BindError extends Error {
     super(message, options);
   }
 }
-
-/** Policies this build parses but does not enforce yet: a route carrying one fails closed (403). */
-const UNENFORCED: readonly (keyof TrafficPolicies)[] = [
-  'jwtAuth',
-  'basicAuth',
-  'apiKey',
-  'authorization',
-  'mcpAuthentication',
-  'mcpAuthorization',
-];
 
 interface BindState {
   readonly model: BindModel;
@@ -98,6 +107,9 @@ export class DataPlane {
   private readonly mcpHandlers = new Map<string, { spec: string; handler: McpBackendHandler }>();
   private readonly buckets = new Map<string, { spec: string; buckets: TokenBucket[] }>();
   private readonly dispatchers = new Map<string, Dispatcher>();
+  private readonly security = new Map<string, { spec: string; security: RouteSecurity }>();
+  private readonly tracer = trace.getTracer('agentplane-gateway');
+  private readonly inProcessLimiter = new InProcessRateLimiter();
   private readonly limits: DataPlaneLimits;
   private readonly log: Logger;
   private closing = false;
@@ -134,6 +146,16 @@ export class DataPlane {
       }
     }
 
+    // Authentication/authorization per route (listener + route policies). A bad rule or an
+    // unreadable key file rejects the whole config before anything changes.
+    let nextSecurity: Map<string, { spec: string; security: RouteSecurity }>;
+    try {
+      nextSecurity = this.buildSecurity(model);
+    } catch (e) {
+      await Promise.all(created.map((h) => h.close().catch(() => undefined)));
+      throw e;
+    }
+
     // Bind new ports first; if one fails, undo and keep the old config.
     const fresh: ServerEntry[] = [];
     try {
@@ -158,6 +180,8 @@ export class DataPlane {
       this.servers.delete(port);
       void this.closeServer(s, 30_000);
     }
+    this.security.clear();
+    for (const [k, v] of nextSecurity) this.security.set(k, v);
     const stale = [...this.mcpHandlers]
       .filter(([k, v]) => nextHandlers.get(k) !== v)
       .map(([, v]) => v.handler);
@@ -170,6 +194,32 @@ export class DataPlane {
   }
 
   private readonly limitsByPort = new Map<number, DataPlaneLimits>();
+
+  private buildSecurity(model: GatewayModel): Map<string, { spec: string; security: RouteSecurity }> {
+    const out = new Map<string, { spec: string; security: RouteSecurity }>();
+    for (const bind of model.binds)
+      for (const listener of bind.listeners)
+        for (const route of listener.routes) {
+          const merged = mergePolicies(listener, route);
+          if (!hasSecurityPolicies(merged)) continue;
+          const spec = JSON.stringify(securitySpec(merged));
+          const cur = this.security.get(route.key);
+          if (cur?.spec === spec) {
+            out.set(route.key, cur);
+            continue;
+          }
+          try {
+            const security = new RouteSecurity(
+              merged,
+              this.opts.baseDir ? { baseDir: this.opts.baseDir } : {},
+            );
+            out.set(route.key, { spec, security });
+          } catch (e) {
+            throw new Error(`route ${route.key}: ${(e as Error).message}`, { cause: e });
+          }
+        }
+    return out;
+  }
 
   private async listen(bind: BindModel, limits: DataPlaneLimits): Promise<ServerEntry> {
     const tlsListener = bind.listeners.find((l) => l.protocol === 'HTTPS');
@@ -262,10 +312,34 @@ export class DataPlane {
       this.opts.metrics.responseBytes.inc(rb, bytes);
     });
     if (this.closing) res.setHeader('connection', 'close');
-    this.handle(state, entry.port, req, res, labels).catch((e: unknown) => {
-      this.log.error({ err: e, route: labels.route }, 'request failed');
-      sendError(res, 500, 'internal error');
-    });
+    // W3C trace context in, a server span around the request, and the context carried to upstreams.
+    const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+    const span = this.tracer.startSpan(
+      `${req.method ?? 'GET'} ${labels.gateway}`,
+      {
+        kind: SpanKind.SERVER,
+        attributes: { 'http.request.method': req.method ?? '', 'url.path': req.url ?? '' },
+      },
+      parent,
+    );
+    if (span.isRecording())
+      res.once('close', () => {
+        span.setAttributes({
+          'http.response.status_code': res.statusCode,
+          'agentgateway.listener': labels.listener,
+          'agentgateway.route': labels.route,
+          'agentgateway.backend': labels.backend,
+        });
+        if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+        span.end();
+      });
+    else span.end();
+    context
+      .with(trace.setSpan(parent, span), () => this.handle(state, entry.port, req, res, labels))
+      .catch((e: unknown) => {
+        this.log.error({ err: e, route: labels.route }, 'request failed');
+        sendError(res, 500, 'internal error');
+      });
   }
 
   private async handle(
@@ -310,14 +384,26 @@ export class DataPlane {
       if (c.kind === 'actual') for (const [k, v] of Object.entries(c.headers)) res.setHeader(k, v);
     }
 
-    const unenforced = UNENFORCED.filter((k) => policies[k] !== undefined);
-    if (unenforced.length > 0) {
-      this.log.error(
-        { route: route.key, policies: unenforced },
-        'route has policies this build cannot enforce; denying',
-      );
-      sendError(res, 403, `access denied: ${unenforced.join(', ')} not enforceable by this gateway build`);
-      return;
+    let authorizer: McpRequestAuthorizer | undefined;
+    const security = this.security.get(route.key)?.security;
+    if (security) {
+      const view = requestView(req, method, path, search, host);
+      const wk = security.wellKnown(view);
+      if (wk) {
+        await this.answerWellKnown(res, wk);
+        return;
+      }
+      const decision = await security.check(view, externalOrigin(req));
+      if (decision.kind === 'deny') {
+        for (const [k, v] of Object.entries(decision.headers)) res.setHeader(k, v);
+        this.log.debug(
+          { route: route.key, status: decision.status, reason: decision.message },
+          'request denied',
+        );
+        sendError(res, decision.status, decision.message);
+        return;
+      }
+      authorizer = decision.mcp;
     }
 
     if (policies.localRateLimit && policies.localRateLimit.length > 0) {
@@ -327,6 +413,19 @@ export class DataPlane {
         res.setHeader('retry-after', String(Math.max(1, Math.ceil(denied.retryAfterMs() / 1000))));
         sendError(res, 429, 'rate limit exceeded');
         return;
+      }
+    }
+
+    if (policies.globalRateLimit && policies.globalRateLimit.length > 0) {
+      const limiter = this.opts.globalRateLimiter ?? this.inProcessLimiter;
+      for (const spec of policies.globalRateLimit) {
+        if (spec.type !== 'requests') continue;
+        const v = await limiter.take(route.key, spec);
+        if (!v.allowed) {
+          res.setHeader('retry-after', String(Math.max(1, Math.ceil(v.retryAfterMs / 1000))));
+          sendError(res, 429, 'rate limit exceeded');
+          return;
+        }
       }
     }
 
@@ -366,13 +465,32 @@ export class DataPlane {
 
     switch (backend.kind) {
       case 'host':
-        await this.proxyToHost(req, res, backend, chosen, policies, sel.matchedPrefix, path, search, limits);
+        await this.proxyToHost(
+          req,
+          res,
+          backend,
+          chosen,
+          policies,
+          sel.matchedPrefix,
+          path,
+          search,
+          limits,
+          route.name,
+        );
         return;
       case 'mcp':
-        await this.toMcp(req, res, backend, policies, sel.matchedPrefix);
+        await this.toMcp(req, res, backend, policies, sel.matchedPrefix, authorizer);
+        return;
+      case 'ai':
+      case 'llm':
+        await this.toAi(req, res, backend, { ...policies, ...chosen.policies }, sel.matchedPrefix);
         return;
       default:
-        sendError(res, 501, `${backend.kind} backends are not implemented by this gateway build yet`);
+        sendError(
+          res,
+          501,
+          `${(backend as BackendModel).kind} backends are not implemented by this gateway build yet`,
+        );
     }
   }
 
@@ -425,6 +543,7 @@ export class DataPlane {
     path: string,
     search: string,
     limits: DataPlaneLimits,
+    routeName: string,
   ): Promise<void> {
     const policies: TrafficPolicies = { ...routePolicies, ...backend.policies, ...chosen.policies };
     const tls = Boolean(policies.backendTLS);
@@ -443,10 +562,28 @@ export class DataPlane {
     headers['x-forwarded-proto'] ??= (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
     headers['x-forwarded-host'] ??= downstreamHost;
     applyHeaderModifier(headers, policies.requestHeaderModifier);
+    propagation.inject(context.active(), headers);
     if (policies.backendAuth?.kind === 'key') {
       const v = policies.backendAuth.value;
       const key = 'inline' in v ? v.inline : readFileSync(v.file, 'utf8').trim();
       headers.authorization = `Bearer ${key}`;
+    }
+
+    const upstreamPath = rewritePath(path, policies.urlRewrite?.path, matchedPrefix);
+    const a2a = policies.a2a === true;
+    const cardSuffix = a2a && req.method === 'GET' ? agentCardSuffix(path) : undefined;
+    if (cardSuffix) {
+      await this.proxyAgentCard(req, res, {
+        dispatcher: this.dispatcherFor(backend, policies),
+        origin,
+        headers,
+        path,
+        upstreamPath,
+        search,
+        suffix: cardSuffix,
+        policies,
+      });
+      return;
     }
 
     let body: IncomingMessage | Buffer | null = req;
@@ -454,8 +591,21 @@ export class DataPlane {
       req.headers['content-length'] !== undefined
         ? Number(req.headers['content-length']) > 0
         : req.headers['transfer-encoding'] !== undefined;
+    let a2aFacts: A2aFacts | undefined;
     if (!hasBody) body = null;
-    else if (policies.retry && policies.retry.attempts > 0) {
+    else if (a2a && req.method === 'POST') {
+      // A2A JSON-RPC requests are small: read them to learn the method (answers still stream).
+      const buf = await readBody(req, limits.maxBodyBytes);
+      if (!buf) {
+        res.setHeader('connection', 'close');
+        sendError(res, 413, 'request body too large');
+        return;
+      }
+      body = buf;
+      headers['content-length'] = String(buf.byteLength);
+      delete headers['transfer-encoding'];
+      a2aFacts = requestFacts(buf) ?? { method: 'unknown' };
+    } else if (policies.retry && policies.retry.attempts > 0) {
       const buf = await readBody(req, limits.maxBodyBytes);
       if (!buf) {
         res.setHeader('connection', 'close');
@@ -481,7 +631,7 @@ export class DataPlane {
       await proxyHttp(req.method ?? 'GET', res, {
         dispatcher: this.dispatcherFor(backend, policies),
         origin,
-        path: rewritePath(path, policies.urlRewrite?.path, matchedPrefix) + search,
+        path: upstreamPath + search,
         headers,
         body,
         ...(policies.timeout?.backendRequestTimeoutMs !== undefined
@@ -489,6 +639,12 @@ export class DataPlane {
           : {}),
         ...(policies.retry ? { retry: policies.retry } : {}),
         signal: ac.signal,
+        ...(a2aFacts
+          ? {
+              observe: (_status: number, h: Record<string, string | string[] | undefined>) =>
+                new ResponseObserver(a2aFacts, String(h['content-type'] ?? '').includes('text/event-stream')),
+            }
+          : {}),
         decorate: (h) => {
           for (const [k, v] of Object.entries(res.getHeaders()))
             if (v !== undefined) h[k] = typeof v === 'number' ? String(v) : v;
@@ -511,7 +667,100 @@ export class DataPlane {
     } finally {
       if (timer) clearTimeout(timer);
       res.off('close', onClose);
+      if (a2aFacts) this.recordA2a(a2aFacts, routeName, res.statusCode);
     }
+  }
+
+  private recordA2a(f: A2aFacts, route: string, status: number): void {
+    this.opts.metrics.a2aRequests.inc({ route, method: f.method, task_state: f.taskState ?? '' });
+    trace.getActiveSpan()?.setAttributes({
+      'a2a.method': f.method,
+      ...(f.taskState ? { 'a2a.task.state': f.taskState } : {}),
+      ...(f.contextId ? { 'a2a.context_id': f.contextId } : {}),
+      ...(f.taskId ? { 'a2a.task.id': f.taskId } : {}),
+    });
+    this.log.info(
+      {
+        route,
+        status,
+        a2a: {
+          method: f.method,
+          ...(f.taskState ? { taskState: f.taskState } : {}),
+          ...(f.contextId ? { contextId: f.contextId } : {}),
+          ...(f.taskId ? { taskId: f.taskId } : {}),
+          ...(f.errorCode !== undefined ? { errorCode: f.errorCode } : {}),
+        },
+      },
+      'a2a request',
+    );
+  }
+
+  /** Fetches the agent card upstream and rewrites its URLs to the gateway's external address. */
+  private async proxyAgentCard(
+    req: IncomingMessage,
+    res: ServerResponse,
+    o: {
+      dispatcher: Dispatcher;
+      origin: string;
+      headers: Record<string, string | string[] | undefined>;
+      path: string;
+      upstreamPath: string;
+      search: string;
+      suffix: string;
+      policies: TrafficPolicies;
+    },
+  ): Promise<void> {
+    const headers = { ...o.headers, 'accept-encoding': 'identity' };
+    let upstream: Dispatcher.ResponseData;
+    try {
+      upstream = await o.dispatcher.request({
+        origin: o.origin,
+        path: o.upstreamPath + o.search,
+        method: 'GET',
+        headers,
+        headersTimeout: o.policies.timeout?.backendRequestTimeoutMs ?? 30_000,
+        bodyTimeout: 30_000,
+      });
+    } catch (e) {
+      this.log.warn({ err: (e as Error).message }, 'agent card fetch failed');
+      sendError(res, 503, 'upstream connect error');
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let n = 0;
+    for await (const c of upstream.body) {
+      n += (c as Buffer).byteLength;
+      if (n > 1024 * 1024) {
+        upstream.body.destroy();
+        sendError(res, 502, 'agent card too large');
+        return;
+      }
+      chunks.push(c as Buffer);
+    }
+    let out = Buffer.concat(chunks);
+    if (upstream.statusCode === 200) {
+      try {
+        const card: unknown = JSON.parse(out.toString('utf8'));
+        const fwdPrefix = req.headers['x-forwarded-prefix'];
+        const mapping = {
+          externalOrigin: externalOrigin(req),
+          forwardedPrefix: (Array.isArray(fwdPrefix) ? fwdPrefix[0] : fwdPrefix) ?? '',
+          downstreamBase: o.path.slice(0, -o.suffix.length),
+          upstreamBase: o.upstreamPath.endsWith(o.suffix) ? o.upstreamPath.slice(0, -o.suffix.length) : '',
+        };
+        out = Buffer.from(JSON.stringify(rewriteAgentCard(card, (u) => mapAgentUrl(u, mapping))));
+      } catch {
+        // not JSON: passed through as is
+      }
+    }
+    const h = responseHeaders(upstream.headers);
+    delete h['content-length'];
+    delete h['content-encoding'];
+    for (const [k, v] of Object.entries(res.getHeaders()))
+      if (v !== undefined) h[k] = typeof v === 'number' ? String(v) : v;
+    applyHeaderModifier(h, o.policies.responseHeaderModifier);
+    h['content-length'] = String(out.byteLength);
+    res.writeHead(upstream.statusCode, h).end(out);
   }
 
   private async toMcp(
@@ -520,6 +769,7 @@ export class DataPlane {
     backend: McpBackendModel,
     policies: TrafficPolicies,
     matchedPrefix: string,
+    authorizer: McpRequestAuthorizer | undefined,
   ): Promise<void> {
     const h = this.mcpHandlers.get(backend.key);
     if (!h) {
@@ -529,7 +779,68 @@ export class DataPlane {
     applyResponseModifier(res, policies);
     const ac = new AbortController();
     res.once('close', () => ac.abort());
-    await h.handler.handle(req, res, { matchedPrefix, policies, signal: ac.signal });
+    await h.handler.handle(req, res, {
+      matchedPrefix,
+      policies,
+      signal: ac.signal,
+      ...(authorizer ? { authorizer } : {}),
+    });
+  }
+
+  /** OAuth well-known answers of MCP routes with mcpAuthentication. */
+  private async answerWellKnown(res: ServerResponse, wk: WellKnownAnswer): Promise<void> {
+    if (wk.kind === 'metadata') {
+      const body = JSON.stringify(wk.body);
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
+    // The issuer's authorization-server metadata, relayed (RFC 8414, then OpenID discovery).
+    const base = wk.issuer.replace(/\/$/, '');
+    for (const suffix of ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']) {
+      try {
+        const r = await undiciRequest(`${base}${suffix}`, {
+          headersTimeout: 5_000,
+          bodyTimeout: 5_000,
+          signal: AbortSignal.timeout(10_000),
+        });
+        const text = await r.body.text();
+        if (r.statusCode !== 200 || text.length > 1024 * 1024) continue;
+        JSON.parse(text);
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+        res.end(text);
+        return;
+      } catch {
+        // try the next form
+      }
+    }
+    sendError(res, 502, 'authorization server metadata unavailable');
+  }
+
+  /** Handlers per `ai`/`llm` backend object: a reloaded config brings new objects, hence new handlers. */
+  private readonly aiHandlers = new WeakMap<AiBackendModel | LlmBackendModel, AiBackendHandler>();
+
+  private async toAi(
+    req: IncomingMessage,
+    res: ServerResponse,
+    backend: AiBackendModel | LlmBackendModel,
+    policies: TrafficPolicies,
+    matchedPrefix: string,
+  ): Promise<void> {
+    const factory = this.opts.aiHandlerFactory;
+    if (!factory) {
+      sendError(res, 501, `${backend.kind} backends are not enabled in this gateway build`);
+      return;
+    }
+    let h = this.aiHandlers.get(backend);
+    if (!h) {
+      h = factory(backend);
+      this.aiHandlers.set(backend, h);
+    }
+    applyResponseModifier(res, policies);
+    const ac = new AbortController();
+    res.once('close', () => ac.abort());
+    await h.handle(req, res, { matchedPrefix, policies, signal: ac.signal });
   }
 
   /** Stops accepting, lets in-flight requests finish for up to `deadlineMs`, then closes everything. */
@@ -556,6 +867,39 @@ export class DataPlane {
     for (const sock of s.sockets) sock.destroy();
     await closed;
   }
+}
+
+function securitySpec(p: TrafficPolicies): unknown {
+  return [p.jwtAuth, p.mcpAuthentication, p.apiKey, p.basicAuth, p.authorization, p.mcpAuthorization];
+}
+
+function requestView(
+  req: IncomingMessage,
+  method: string,
+  path: string,
+  search: string,
+  host: string,
+): RequestView {
+  return {
+    method,
+    path,
+    query: search.startsWith('?') ? search.slice(1) : search,
+    host: req.headers.host ?? host,
+    scheme: (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http',
+    headers: req.headers,
+    sourceAddress: req.socket.remoteAddress ?? '',
+    sourcePort: req.socket.remotePort ?? 0,
+  };
+}
+
+/** The origin clients used to reach the gateway (X-Forwarded-Proto/Host when a proxy is in front). */
+export function externalOrigin(req: IncomingMessage): string {
+  const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v)?.split(',')[0]?.trim();
+  const proto =
+    first(req.headers['x-forwarded-proto']) ??
+    ((req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http');
+  const host = first(req.headers['x-forwarded-host']) ?? req.headers.host ?? 'localhost';
+  return `${proto}://${host}`;
 }
 
 function allBackends(model: GatewayModel): BackendModel[] {

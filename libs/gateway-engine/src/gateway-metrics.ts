@@ -15,6 +15,7 @@ export class GatewayMetrics {
   readonly downstreamSentBytes: Counter<'bind'>;
   readonly upstreamConnectDuration: Histogram<'backend'>;
   readonly mcpRequests: Counter<'method' | 'target' | 'tool'>;
+  readonly a2aRequests: Counter<'route' | 'method' | 'task_state'>;
 
   constructor(opts: GatewayMetricsOptions) {
     const registers = [opts.registry];
@@ -72,6 +73,12 @@ export class GatewayMetrics {
       name: 'agentgateway_mcp_requests_total',
       help: 'MCP requests',
       labelNames: ['method', 'target', 'tool'],
+      registers,
+    });
+    this.a2aRequests = new Counter({
+      name: 'agentgateway_a2a_requests_total',
+      help: 'A2A JSON-RPC requests by method and the last task state seen in the answer',
+      labelNames: ['route', 'method', 'task_state'],
       registers,
     });
   }

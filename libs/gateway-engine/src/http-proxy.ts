@@ -60,6 +60,11 @@ export interface ProxyTarget {
   readonly signal: AbortSignal;
   /** Final touches to the response headers (header modifiers, CORS). */
   readonly decorate: (headers: Record<string, string | string[]>) => void;
+  /** Looks at a copy of the response body as it streams by (A2A facts); never holds it back. */
+  readonly observe?: (
+    status: number,
+    headers: Record<string, string | string[] | undefined>,
+  ) => { chunk(c: Buffer): void; end(): void } | undefined;
 }
 
 export class UpstreamError extends Error {
@@ -120,11 +125,14 @@ export async function proxyHttp(method: string, res: ServerResponse, t: ProxyTar
     t.decorate(headers);
     res.writeHead(upstream.statusCode, headers);
     res.flushHeaders();
+    const observer = t.observe?.(upstream.statusCode, upstream.headers);
+    if (observer) upstream.body.on('data', (c: Buffer) => observer.chunk(c));
     try {
       await pipeline(upstream.body, res);
     } catch {
       // Either side went away mid-stream; the pipeline destroyed both ends.
     }
+    observer?.end();
     return upstream.statusCode;
   }
 }

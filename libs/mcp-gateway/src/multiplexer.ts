@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { McpBackendModel, McpTargetModel } from '@agentplane/gateway-config';
-import type { HandlerContext, McpBackendHandler } from '@agentplane/gateway-engine';
+import type { HandlerContext, McpBackendHandler, McpRequestAuthorizer } from '@agentplane/gateway-engine';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import { negotiateVersion } from './initialize-merge.js';
@@ -46,8 +46,10 @@ export interface McpMultiplexerOptions {
   ) => Upstream;
 }
 
-/** Methods whose answer may be preceded by server→client messages: answered as an SSE stream. */
-const STREAMED = new Set(['tools/call', 'prompts/get', 'resources/read', 'completion/complete']);
+/**
+ * Requests are answered as an SSE stream whenever the client accepts one (related server→client
+ * messages first, then the response), as the reference servers do, so the gateway is transparent.
+ */
 const DEFAULT_INIT: InitParams = {
   protocolVersion: '2025-06-18',
   capabilities: {},
@@ -136,11 +138,11 @@ export class McpMultiplexer implements McpBackendHandler {
     const sub = url.pathname.slice(ctx.matchedPrefix.length) || '/';
     if (req.method === 'GET' && sub.endsWith('/sse')) return this.legacyConnect(req, res, url.pathname);
     if (req.method === 'POST' && sub.endsWith('/message') && url.searchParams.has('sessionId')) {
-      return this.legacyMessage(req, res, url.searchParams.get('sessionId') ?? '');
+      return this.legacyMessage(req, res, url.searchParams.get('sessionId') ?? '', ctx.authorizer);
     }
     switch (req.method) {
       case 'POST':
-        return this.post(req, res);
+        return this.post(req, res, ctx.authorizer);
       case 'GET':
         return this.get(req, res);
       case 'DELETE':
@@ -152,7 +154,11 @@ export class McpMultiplexer implements McpBackendHandler {
 
   // ---- streamable HTTP ----
 
-  private async post(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async post(
+    req: IncomingMessage,
+    res: ServerResponse,
+    authorizer: McpRequestAuthorizer | undefined,
+  ): Promise<void> {
     const msg = await this.readMessage(req, res);
     if (!msg) return;
     const stateless = this.opts.backend.statefulMode === 'stateless';
@@ -236,10 +242,9 @@ export class McpMultiplexer implements McpBackendHandler {
         res.writeHead(202).end();
         return;
       }
-      const wantsSse =
-        (header(req, 'accept') ?? '').includes('text/event-stream') && STREAMED.has(msg.method);
+      const wantsSse = (header(req, 'accept') ?? '').includes('text/event-stream');
       if (!wantsSse) {
-        sendJson(res, 200, await session.handleRequest(msg, undefined));
+        sendJson(res, 200, await session.handleRequest(msg, undefined, authorizer));
         return;
       }
       res.writeHead(200, {
@@ -260,7 +265,7 @@ export class McpMultiplexer implements McpBackendHandler {
           });
       };
       res.once('close', onClose);
-      const response = await session.handleRequest(msg, sink);
+      const response = await session.handleRequest(msg, sink, authorizer);
       res.off('close', onClose);
       if (!res.writableEnded) res.end(formatSse(response, { event: 'message' }));
     } finally {
@@ -413,7 +418,12 @@ export class McpMultiplexer implements McpBackendHandler {
     });
   }
 
-  private async legacyMessage(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+  private async legacyMessage(
+    req: IncomingMessage,
+    res: ServerResponse,
+    id: string,
+    authorizer: McpRequestAuthorizer | undefined,
+  ): Promise<void> {
     const entry = this.legacy.get(id);
     if (!entry) {
       res.writeHead(404).end('unknown session\n');
@@ -438,7 +448,7 @@ export class McpMultiplexer implements McpBackendHandler {
       }
       return;
     }
-    if (isRequest(msg)) entry.standalone?.send(await entry.handleRequest(msg, entry.standalone));
+    if (isRequest(msg)) entry.standalone?.send(await entry.handleRequest(msg, entry.standalone, authorizer));
     else if (isNotification(msg)) entry.handleNotification(msg);
     else entry.handleResponse(msg);
   }

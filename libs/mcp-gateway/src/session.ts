@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { McpBackendModel, McpTargetModel } from '@agentplane/gateway-config';
 import type { Logger } from 'pino';
+import type { McpRequestAuthorizer } from '@agentplane/gateway-engine';
 import { mergeInitialize } from './initialize-merge.js';
 import {
   errorResponse,
@@ -61,6 +62,12 @@ const LIST_FIELD: Record<
   resourceTemplates: { method: 'resources/templates/list', key: 'uriTemplate', capability: 'resources' },
 };
 const MAX_PAGES = 100;
+const AUTHZ_KIND: Record<ListKind, 'tool' | 'prompt' | 'resource'> = {
+  tools: 'tool',
+  prompts: 'prompt',
+  resources: 'resource',
+  resourceTemplates: 'resource',
+};
 
 /** Thrown to answer the client with a JSON-RPC error. */
 class RpcError extends Error {
@@ -171,10 +178,14 @@ export class McpSession {
 
   // ---- client → server ----
 
-  async handleRequest(req: JsonRpcRequest, sink: DownstreamSink | undefined): Promise<JsonRpcResponse> {
+  async handleRequest(
+    req: JsonRpcRequest,
+    sink: DownstreamSink | undefined,
+    authorizer?: McpRequestAuthorizer,
+  ): Promise<JsonRpcResponse> {
     this.lastUsed = Date.now();
     try {
-      const result = await this.dispatch(req, sink);
+      const result = await this.dispatch(req, sink, authorizer);
       return { jsonrpc: '2.0', id: req.id, result };
     } catch (e) {
       if (e instanceof UpstreamRpcError) return { jsonrpc: '2.0', id: req.id, error: e.error };
@@ -184,25 +195,38 @@ export class McpSession {
     }
   }
 
-  private async dispatch(req: JsonRpcRequest, sink: DownstreamSink | undefined): Promise<unknown> {
+  private async dispatch(
+    req: JsonRpcRequest,
+    sink: DownstreamSink | undefined,
+    authz: McpRequestAuthorizer | undefined,
+  ): Promise<unknown> {
     const p = req.params ?? {};
+    // Filtered lists and denied calls look exactly as if the object did not exist.
+    const visible = authz
+      ? (kind: ListKind) => (target: string, name: string) => authz.allows(AUTHZ_KIND[kind], name, target)
+      : () => undefined;
     switch (req.method) {
       case 'ping':
         return {};
       case 'initialize':
         throw new RpcError(INVALID_REQUEST, 'session already initialized');
       case 'tools/list':
-        return this.fanOutList('tools');
+        return this.fanOutList('tools', visible('tools'));
       case 'prompts/list':
-        return this.fanOutList('prompts');
+        return this.fanOutList('prompts', visible('prompts'));
       case 'resources/list':
-        return this.fanOutList('resources');
+        return this.fanOutList('resources', visible('resources'));
       case 'resources/templates/list':
-        return this.fanOutList('resourceTemplates');
+        return this.fanOutList('resourceTemplates', visible('resourceTemplates'));
       case 'tools/call':
       case 'prompts/get': {
         const kind: ListKind = req.method === 'tools/call' ? 'tools' : 'prompts';
         const { target, name } = await this.resolveName(kind, str(p.name));
+        if (authz && !authz.allows(AUTHZ_KIND[kind], name, target))
+          throw new RpcError(
+            INVALID_PARAMS,
+            `Unknown ${kind === 'tools' ? 'tool' : 'prompt'}: ${str(p.name)}`,
+          );
         this.opts.onRequest?.(req.method, target, kind === 'tools' ? name : undefined);
         return this.forward(target, req, { ...p, name }, sink);
       }
@@ -210,6 +234,8 @@ export class McpSession {
       case 'resources/subscribe':
       case 'resources/unsubscribe': {
         const { target, uri } = this.resolveUri(str(p.uri));
+        if (authz && !authz.allows('resource', uri, target))
+          throw new RpcError(INVALID_PARAMS, `Unknown resource: ${str(p.uri)}`);
         this.opts.onRequest?.(req.method, target);
         return this.forward(target, req, { ...p, uri }, sink);
       }
@@ -307,7 +333,10 @@ export class McpSession {
     };
   }
 
-  private async fanOutList(kind: ListKind): Promise<Record<string, unknown[]>> {
+  private async fanOutList(
+    kind: ListKind,
+    visible?: (target: string, name: string) => boolean,
+  ): Promise<Record<string, unknown[]>> {
     const { method, key, capability } = LIST_FIELD[kind];
     const settled = await Promise.allSettled(
       [...this.upstreams].map(async ([target, up]) => {
@@ -342,10 +371,13 @@ export class McpSession {
         );
     });
     for (const t of perTarget) this.opts.onRequest?.(method, t.target);
+    const shown = visible
+      ? perTarget.map((t) => ({ ...t, items: t.items.filter((x) => visible(t.target, str(x[key]))) }))
+      : perTarget;
     let out: Record<string, unknown>[];
     if (this.prefixed) {
       const prefix = key === 'name' ? prefixName : prefixUri;
-      out = perTarget.flatMap((t) => t.items.map((x) => ({ ...x, [key]: prefix(t.target, str(x[key])) })));
+      out = shown.flatMap((t) => t.items.map((x) => ({ ...x, [key]: prefix(t.target, str(x[key])) })));
     } else {
       const { owners, conflicts } = ownersOf(
         new Map(perTarget.map((t) => [t.target, t.items.map((x) => str(x[key]))])),
@@ -356,7 +388,7 @@ export class McpSession {
           { kind, names: [...conflicts] },
           'names served by several targets were dropped (prefixMode never)',
         );
-      out = perTarget.flatMap((t) => t.items.filter((x) => owners.get(str(x[key])) === t.target));
+      out = shown.flatMap((t) => t.items.filter((x) => owners.get(str(x[key])) === t.target));
     }
     return { [kind]: out };
   }

@@ -1,5 +1,5 @@
 // The LLM side of the config (ai backends, the `ai` policy, the `llm:` shorthand) is validated
-// and carried into the model; serving it is a later increment.
+// and carried into the model as is; `@agentplane/llm-gateway` compiles and serves it.
 import { z } from 'zod';
 import { backendAuth, backendTLS, unsupported } from './backend-security.js';
 import { headerModifier, looseObject, oneOfKeys, port, stringMap, stringMatch } from './common.js';

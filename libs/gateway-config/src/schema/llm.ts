@@ -1,4 +1,4 @@
-// The `llm:` shorthand: validated and carried; serving it is a later increment.
+// The `llm:` shorthand: validated and carried; `@agentplane/llm-gateway` serves it.
 import { z } from 'zod';
 import { customProvider, headerMatch, promptGuard } from './ai.js';
 import { backendAuth, backendTLS, unsupported } from './backend-security.js';

@@ -30,6 +30,8 @@ export const rateLimitSpec = z.strictObject({
   type: z.enum(['requests', 'tokens']).optional(),
 });
 export const localRateLimit = z.array(rateLimitSpec);
+/** Agentplane extension: token buckets shared by every replica (Redis; in-process without one). */
+export const globalRateLimit = z.array(rateLimitSpec);
 
 export const timeout = z.strictObject({
   requestTimeout: durationMs.nullish(),
@@ -195,6 +197,7 @@ export const routePolicies = z.strictObject({
   backendTunnel: unsupported('backendTunnel').optional(),
   backendAuth: backendAuth.nullish(),
   localRateLimit: localRateLimit.nullish(),
+  globalRateLimit: globalRateLimit.nullish(),
   remoteRateLimit: unsupported('remoteRateLimit').optional(),
   jwtAuth: jwtAuth.nullish(),
   oidc: unsupported('oidc').optional(),

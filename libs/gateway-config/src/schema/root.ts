@@ -26,6 +26,14 @@ export const staticConfig = z.strictObject({
   statsAddr: z.string().nullish(),
   readinessAddr: z.string().nullish(),
   session: z.strictObject({ key: z.string() }).nullish(),
+  /** Agentplane extension: where `globalRateLimit` buckets live. */
+  globalRateLimit: z
+    .strictObject({
+      redis: z.string().nullish(),
+      keyPrefix: z.string().nullish(),
+      failureMode: z.enum(['failOpen', 'failClosed']).nullish(),
+    })
+    .nullish(),
   sensitiveHeaders: z.array(z.string()).optional(),
   connectionTerminationDeadline: durationMs.nullish(),
   connectionMinTerminationDeadline: durationMs.nullish(),

@@ -1,3 +1,4 @@
+import { context, propagation } from '@opentelemetry/api';
 import { request, type Dispatcher } from 'undici';
 import {
   errorResponse,
@@ -47,13 +48,16 @@ export class StreamableHttpUpstream extends Upstream {
   }
 
   private headers(): Record<string, string> {
-    return {
+    const h: Record<string, string> = {
       ...this.hopts.headers,
       'content-type': 'application/json',
       accept: 'application/json, text/event-stream',
       ...(this.sid ? { 'mcp-session-id': this.sid } : {}),
       ...(this.protocolVersion ? { 'mcp-protocol-version': this.protocolVersion } : {}),
     };
+    // W3C trace context of the downstream request this message belongs to (no-op without tracing).
+    propagation.inject(context.active(), h);
+    return h;
   }
 
   protected async send(msg: JsonRpcMessage, id?: JsonRpcId, retried = false): Promise<void> {
