@@ -1,0 +1,1 @@
+export { metricSum, writeRequests } from './metrics.js';
