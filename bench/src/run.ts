@@ -1,7 +1,7 @@
 // Throughput benchmarks: each runs a baseline and the gateway in the same process run, with the
 // same load generator (autocannon), and prints requests/s, p50/p99 latency and the ratio.
 //   node src/run.ts mcp-http | mcp-stdio | a2a | all
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -21,56 +21,132 @@ import { request } from 'undici';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const GATEWAY = join(root, 'apps/gateway/dist/main.js');
-const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 2);
+
+interface Target {
+  readonly label: string;
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+  /** Every answer must contain these (checked on every response; mismatches count as errors). */
+  readonly expect: readonly string[];
+  /** A process whose CPU time per request is reported (the gateway). */
+  readonly cpuPid?: number | undefined;
+}
 
 interface Result {
   rps: number;
   p50: number;
   p99: number;
+  /** Connection errors, non-2xx answers and answers without the expected text. */
   errors: number;
-  non2xx: number;
+  /** CPU time of `cpuPid` per request, µs (less noisy than throughput on a shared machine). */
+  cpuUs?: number;
 }
 
-async function load(
-  url: string,
-  headers: Record<string, string>,
-  body: string,
-  expect: string,
-): Promise<Result> {
+/** user + system CPU time of a process in µs (Linux), undefined elsewhere. */
+function cpuTimeUs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1e6) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+const CLOCK_TICKS = 100;
+
+async function probe(t: Target): Promise<void> {
   // One checked request first: a fast run of error answers would measure nothing.
-  const probe = await request(url, {
+  const r = await request(t.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body,
+    headers: { 'content-type': 'application/json', ...t.headers },
+    body: t.body,
   });
-  const text = await probe.body.text();
-  if (probe.statusCode !== 200 || !text.includes(expect))
-    throw new Error(`probe of ${url} failed: ${probe.statusCode} ${text.slice(0, 300)}`);
+  const text = await r.body.text();
+  if (r.statusCode !== 200 || !t.expect.every((e) => text.includes(e)))
+    throw new Error(`probe of ${t.url} failed: ${r.statusCode} ${text.slice(0, 300)}`);
+}
+
+async function load(t: Target, seconds: number): Promise<Result> {
+  const cpu0 = cpuTimeUs(t.cpuPid);
   const r = await autocannon({
-    url,
+    url: t.url,
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body,
+    headers: { 'content-type': 'application/json', ...t.headers },
+    body: t.body,
     connections: CONNECTIONS,
-    duration: DURATION_S,
+    duration: seconds,
+    verifyBody: (b) => {
+      const text = String(b ?? '');
+      return t.expect.every((e) => text.includes(e));
+    },
   });
-  return {
+  const result: Result = {
     rps: r.requests.average,
     p50: r.latency.p50,
     p99: r.latency.p99,
-    errors: r.errors,
-    non2xx: r.non2xx,
+    errors: r.errors + r.non2xx + ((r as { mismatches?: number }).mismatches ?? 0),
   };
+  const cpu1 = cpuTimeUs(t.cpuPid);
+  const requests = r.requests.total;
+  return cpu0 !== undefined && cpu1 !== undefined && requests > 0
+    ? { ...result, cpuUs: (cpu1 - cpu0) / requests }
+    : result;
 }
 
-function report(name: string, baselineName: string, baseline: Result, gateway: Result): void {
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
+};
+
+/**
+ * Baseline and gateway get the same load: both warmed up, then measured in alternating rounds
+ * (A B, B A, A B, ...) so that drift on a shared machine hits both alike. Prints medians and
+ * the median of the per-round ratios.
+ */
+async function compare(name: string, baseline: Target, gateway: Target): Promise<void> {
+  await probe(baseline);
+  await probe(gateway);
+  if (WARMUP_S > 0) {
+    await load(baseline, WARMUP_S);
+    await load(gateway, WARMUP_S);
+  }
+  const runs: { base: Result; gw: Result }[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    let base: Result;
+    let gw: Result;
+    if (i % 2 === 0) {
+      base = await load(baseline, DURATION_S);
+      gw = await load(gateway, DURATION_S);
+    } else {
+      gw = await load(gateway, DURATION_S);
+      base = await load(baseline, DURATION_S);
+    }
+    runs.push({ base, gw });
+  }
+  const summary = (rs: Result[]): Result => ({
+    rps: median(rs.map((r) => r.rps)),
+    p50: median(rs.map((r) => r.p50)),
+    p99: median(rs.map((r) => r.p99)),
+    errors: rs.reduce((n, r) => n + r.errors, 0),
+    ...(rs.every((r) => r.cpuUs !== undefined) ? { cpuUs: median(rs.map((r) => r.cpuUs ?? 0)) } : {}),
+  });
   const row = (label: string, r: Result) =>
-    `  ${label.padEnd(28)} ${r.rps.toFixed(0).padStart(8)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   errors ${r.errors + r.non2xx}`;
+    `  ${label.padEnd(28)} ${r.rps.toFixed(0).padStart(8)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   errors ${r.errors}${r.cpuUs !== undefined ? `   gateway CPU ${r.cpuUs.toFixed(0)} µs/req` : ''}`;
+  const ratios = runs.map((r) => r.gw.rps / r.base.rps);
   console.log(`\n${name}`);
-  console.log(row(baselineName, baseline));
-  console.log(row('through the gateway', gateway));
-  console.log(`  ratio (gateway / ${baselineName}): ${(gateway.rps / baseline.rps).toFixed(2)}x`);
+  console.log(row(baseline.label, summary(runs.map((r) => r.base))));
+  console.log(row(gateway.label, summary(runs.map((r) => r.gw))));
+  console.log(
+    `  ratio (gateway / ${baseline.label}): ${median(ratios).toFixed(2)}x   (rounds: ${ratios.map((x) => x.toFixed(2)).join(' ')})`,
+  );
+  if (runs.some((r) => r.base.errors + r.gw.errors > 0)) process.exitCode = 1;
 }
 
 async function startGateway(yaml: string): Promise<{ proc: ManagedProcess; port: number }> {
@@ -78,7 +154,8 @@ async function startGateway(yaml: string): Promise<{ proc: ManagedProcess; port:
   const file = join(mkdtempSync(join(tmpdir(), 'bench-gw-')), 'config.yaml');
   writeFileSync(file, yaml.replaceAll('$PORT', String(port)));
   const readiness = await freePort();
-  const proc = spawnManaged(process.execPath, [GATEWAY, '-f', file], {
+  const nodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const proc = spawnManaged(process.execPath, [...nodeArgs, GATEWAY, '-f', file], {
     env: {
       PATH: process.env.PATH,
       LOG_LEVEL: 'warn',
@@ -122,6 +199,8 @@ const ECHO = JSON.stringify({
   method: 'tools/call',
   params: { name: 'echo', arguments: { message: 'x'.repeat(64) } },
 });
+/** The echo tool's answer with the request's id: a wrong id or an error answer is a mismatch. */
+const ECHO_ANSWER = [`"text":"Echo: ${'x'.repeat(64)}"`, '"id":1'];
 
 async function benchMcpHttp(): Promise<void> {
   const upstream = await startHttpMcpServer({ transport: 'streamableHttp' });
@@ -131,12 +210,22 @@ async function benchMcpHttp(): Promise<void> {
   try {
     const direct = await mcpSession(upstream.url);
     const via = await mcpSession(`http://127.0.0.1:${gw.port}/mcp`);
-    const base = await load(upstream.url, direct.headers, ECHO, 'Echo: x');
-    const through = await load(`http://127.0.0.1:${gw.port}/mcp`, via.headers, ECHO, 'Echo: x');
-    report('MCP tools/call, streamable-HTTP target (server-everything)', 'direct', base, through);
+    await compare(
+      'MCP tools/call, streamable-HTTP target (server-everything)',
+      { label: 'direct', url: upstream.url, headers: direct.headers, body: ECHO, expect: ECHO_ANSWER },
+      {
+        label: 'through the gateway',
+        url: `http://127.0.0.1:${gw.port}/mcp`,
+        headers: via.headers,
+        body: ECHO,
+        expect: ECHO_ANSWER,
+        cpuPid: gw.proc.child.pid,
+      },
+    );
     await direct.close();
     await via.close();
   } finally {
+    if (process.env.BENCH_SHOW_OUTPUT) console.log(gw.proc.output().slice(-3000));
     await gw.proc.stop();
     await upstream.dispose();
   }
@@ -166,9 +255,18 @@ async function benchMcpStdio(): Promise<void> {
     const sgUrl = `http://127.0.0.1:${sgPort}/mcp`;
     const direct = await waitFor(() => mcpSession(sgUrl), { timeoutMs: 20_000, description: 'supergateway' });
     const via = await mcpSession(`http://127.0.0.1:${gw.port}/mcp`);
-    const base = await load(sgUrl, direct.headers, ECHO, 'Echo: x');
-    const through = await load(`http://127.0.0.1:${gw.port}/mcp`, via.headers, ECHO, 'Echo: x');
-    report('MCP tools/call, stdio target (server-everything)', 'supergateway', base, through);
+    await compare(
+      'MCP tools/call, stdio target (server-everything)',
+      { label: 'supergateway', url: sgUrl, headers: direct.headers, body: ECHO, expect: ECHO_ANSWER },
+      {
+        label: 'through the gateway',
+        url: `http://127.0.0.1:${gw.port}/mcp`,
+        headers: via.headers,
+        body: ECHO,
+        expect: ECHO_ANSWER,
+        cpuPid: gw.proc.child.pid,
+      },
+    );
     await direct.close();
     await via.close();
   } finally {
@@ -246,17 +344,24 @@ async function benchA2a(): Promise<void> {
     },
   });
   try {
-    const probe = await request(`http://127.0.0.1:${gw.port}/`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body,
-    });
-    const text = await probe.body.text();
-    if (!text.includes('pong'))
-      throw new Error(`A2A probe failed: ${probe.statusCode} ${text.slice(0, 300)}`);
-    const base = await load(`http://127.0.0.1:${agentPort}/`, {}, body, 'pong');
-    const through = await load(`http://127.0.0.1:${gw.port}/`, {}, body, 'pong');
-    report('A2A message/send (@a2a-js/sdk agent)', 'direct', base, through);
+    await compare(
+      'A2A message/send (@a2a-js/sdk agent)',
+      {
+        label: 'direct',
+        url: `http://127.0.0.1:${agentPort}/`,
+        headers: {},
+        body,
+        expect: ['"pong"', '"id":1'],
+      },
+      {
+        label: 'through the gateway',
+        url: `http://127.0.0.1:${gw.port}/`,
+        headers: {},
+        body,
+        expect: ['"pong"', '"id":1'],
+        cpuPid: gw.proc.child.pid,
+      },
+    );
   } finally {
     await gw.proc.stop();
     await new Promise<void>((r) => agent.close(() => r()));
@@ -269,6 +374,8 @@ const benches: Record<string, () => Promise<void>> = {
   'mcp-stdio': benchMcpStdio,
   a2a: benchA2a,
 };
-console.log(`autocannon: ${CONNECTIONS} connections, ${DURATION_S} s per run`);
+console.log(
+  `autocannon: ${CONNECTIONS} connections, ${WARMUP_S} s warm-up, ${ROUNDS} alternating rounds of ${DURATION_S} s`,
+);
 for (const [name, fn] of Object.entries(benches)) if (which === 'all' || which === name) await fn();
-process.exit(0);
+process.exit(process.exitCode ?? 0);

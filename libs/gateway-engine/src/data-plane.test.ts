@@ -21,6 +21,8 @@ let upPort = 0;
 const seen: Seen[] = [];
 let flaky = 0;
 let releaseStream: (() => void) | undefined;
+/** Resolves when the upstream side of a `/stream?hold` answer is closed. */
+let heldClosed: Promise<void> | undefined;
 
 beforeAll(async () => {
   upstream = createServer((req, res) => {
@@ -34,6 +36,10 @@ beforeAll(async () => {
         res.writeHead(flaky % 2 === 1 ? 503 : 200).end(`attempt ${flaky} body=${body}`);
       } else if (req.url?.startsWith('/slow')) {
         setTimeout(() => res.end('late'), 2000).unref();
+      } else if (req.url?.startsWith('/stream?hold')) {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write('data: held\n\n');
+        heldClosed = new Promise((r) => res.once('close', () => r()));
       } else if (req.url?.startsWith('/stream')) {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
         res.write('data: first\n\n');
@@ -142,6 +148,13 @@ describe('DataPlane', () => {
       let rest = '';
       for (let r = await it.next(); !r.done; r = await it.next()) rest += String(r.value);
       expect(rest).toBe('data: last\n\n');
+
+      // A client that goes away mid-stream takes the upstream request with it.
+      const held = await request(`${base}/stream?hold`);
+      const heldIt = held.body[Symbol.asyncIterator]();
+      expect(String((await heldIt.next()).value)).toBe('data: held\n\n');
+      held.body.destroy();
+      await heldClosed;
 
       const metrics = await registry.metrics();
       expect(metrics).toMatch(

@@ -778,7 +778,10 @@ export class DataPlane {
     }
     applyResponseModifier(res, policies);
     const ac = new AbortController();
-    res.once('close', () => ac.abort());
+    // Only a client that goes away aborts (aborting after a complete answer costs a DOMException).
+    res.once('close', () => {
+      if (!res.writableFinished) ac.abort();
+    });
     await h.handler.handle(req, res, {
       matchedPrefix,
       policies,

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import { errors, type Dispatcher } from 'undici';
 
 const HOP_BY_HOP = new Set([
@@ -124,17 +124,45 @@ export async function proxyHttp(method: string, res: ServerResponse, t: ProxyTar
     const headers = responseHeaders(upstream.headers);
     t.decorate(headers);
     res.writeHead(upstream.statusCode, headers);
-    res.flushHeaders();
+    // Headers go out at once unless the body is already here, in which case they share a write
+    // with its first bytes (one syscall, one packet, instead of two).
+    if (upstream.body.readableLength === 0 && !upstream.body.readableEnded) res.flushHeaders();
     const observer = t.observe?.(upstream.statusCode, upstream.headers);
     if (observer) upstream.body.on('data', (c: Buffer) => observer.chunk(c));
-    try {
-      await pipeline(upstream.body, res);
-    } catch {
-      // Either side went away mid-stream; the pipeline destroyed both ends.
-    }
+    await relay(upstream.body, res);
     observer?.end();
     return upstream.statusCode;
   }
+}
+
+/**
+ * Pipes the upstream body to the client with backpressure and resolves when the answer is
+ * complete or either side went away (the other side is then destroyed). A plain `pipe` instead of
+ * `stream.pipeline`, which allocates an AbortController (and a DOMException) per request.
+ */
+function relay(src: Readable, dst: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = () => {
+      done = true;
+      resolve();
+    };
+    // Both streams belong to this one request, so the listeners need no removal.
+    src.on('error', () => {
+      if (done) return;
+      dst.destroy();
+      finish();
+    });
+    const gone = () => {
+      if (done) return;
+      if (!src.readableEnded) src.destroy();
+      finish();
+    };
+    dst.on('error', gone);
+    dst.on('close', gone);
+    dst.on('finish', finish);
+    src.pipe(dst);
+  });
 }
 
 function backoff(ms: number | undefined, signal: AbortSignal): Promise<void> {

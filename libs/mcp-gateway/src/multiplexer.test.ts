@@ -324,6 +324,62 @@ describe('MCP downstream modes', () => {
     }
   });
 
+  it('answers quick calls whole, opens the stream early for slow ones, and honours DELETE', async () => {
+    const gw = await startGateway(one('prefixMode: conditional'));
+    try {
+      const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+      const init = await request(gw.url, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: {
+            protocolVersion: '2025-06-18',
+            capabilities: {},
+            clientInfo: { name: 'x', version: '1' },
+          },
+        }),
+      });
+      const token = String(init.headers['mcp-session-id']);
+      await init.body.dump();
+      const call = (id: number, name: string, args: Record<string, unknown>) =>
+        request(gw.url, {
+          method: 'POST',
+          headers: { ...headers, 'mcp-session-id': token },
+          body: JSON.stringify({
+            jsonrpc: '2.0',
+            id,
+            method: 'tools/call',
+            params: { name, arguments: args },
+          }),
+        });
+      // A quick answer: one SSE event with a length (no chunked framing).
+      const quick = await call(2, 'echo', { message: 'hi' });
+      expect(quick.statusCode).toBe(200);
+      expect(quick.headers['content-type']).toBe('text/event-stream');
+      const body = await quick.body.text();
+      expect(Number(quick.headers['content-length'])).toBe(Buffer.byteLength(body));
+      expect(body).toMatch(/^event: message\ndata: .*"id":2.*\n\n$/s);
+      expect(body).toContain('Echo: hi');
+      // A slow call: the stream (headers) opens before the answer exists.
+      const slow = await call(3, 'trigger-long-running-operation', { duration: 0.5, steps: 1 });
+      expect(slow.statusCode).toBe(200);
+      expect(slow.headers['content-length']).toBeUndefined();
+      expect(await slow.body.text()).toContain('"id":3');
+      // The id was cached when it was issued; a DELETE still ends the session for good.
+      const del = await request(gw.url, { method: 'DELETE', headers: { 'mcp-session-id': token } });
+      expect(del.statusCode).toBe(200);
+      await del.body.dump();
+      const after = await call(4, 'echo', { message: 'again' });
+      expect(after.statusCode).toBe(404);
+      await after.body.dump();
+    } finally {
+      await gw.dp.close(1000);
+    }
+  });
+
   it('statefulMode stateless: no session id, every request stands alone', async () => {
     const gw = await startGateway(one('statefulMode: stateless'));
     try {

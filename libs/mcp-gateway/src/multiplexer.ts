@@ -16,6 +16,7 @@ import {
   validateMessage,
   type JsonRpcMessage,
   type JsonRpcRequest,
+  type JsonRpcResponse,
 } from './json-rpc.js';
 import { McpSession, type DownstreamSink } from './session.js';
 import type { SessionCodec } from './session-codec.js';
@@ -50,6 +51,15 @@ export interface McpMultiplexerOptions {
  * Requests are answered as an SSE stream whenever the client accepts one (related server→client
  * messages first, then the response), as the reference servers do, so the gateway is transparent.
  */
+/** How long a streamed answer may take before its headers are sent on their own. */
+const HEADER_FLUSH_MS = 20;
+
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream',
+  'cache-control': 'no-cache',
+  connection: 'keep-alive',
+} as const;
+
 const DEFAULT_INIT: InitParams = {
   protocolVersion: '2025-06-18',
   capabilities: {},
@@ -164,9 +174,9 @@ export class McpMultiplexer implements McpBackendHandler {
     const stateless = this.opts.backend.statefulMode === 'stateless';
 
     if (isRequest(msg) && msg.method === 'initialize') {
-      let started: { session: McpSession; token: string };
+      let session: McpSession;
       try {
-        started = await this.initialize(msg);
+        session = await this.initialize(msg);
       } catch (e) {
         this.log.warn({ err: (e as Error).message }, 'initialize failed');
         sendJson(
@@ -176,7 +186,6 @@ export class McpMultiplexer implements McpBackendHandler {
         );
         return;
       }
-      const { session, token } = started;
       if (!session.initializeResult) {
         sendJson(
           res,
@@ -186,7 +195,9 @@ export class McpMultiplexer implements McpBackendHandler {
         void session.close();
         return;
       }
-      const headers: Record<string, string> = stateless || !token ? {} : { 'mcp-session-id': token };
+      const headers: Record<string, string> = stateless
+        ? {}
+        : { 'mcp-session-id': this.opts.sessionCodec.encode(session.state) };
       sendJson(res, 200, { jsonrpc: '2.0', id: msg.id, result: session.initializeResult }, headers);
       if (stateless) void session.close();
       return;
@@ -247,14 +258,26 @@ export class McpMultiplexer implements McpBackendHandler {
         sendJson(res, 200, await session.handleRequest(msg, undefined, authorizer));
         return;
       }
-      res.writeHead(200, {
-        'content-type': 'text/event-stream',
-        'cache-control': 'no-cache',
-        connection: 'keep-alive',
-      });
-      res.flushHeaders();
+      // Headers are held back briefly: a quick answer goes out whole, with its length, in one
+      // write (one packet) instead of headers, chunk and terminator; a slow call (or one with
+      // related messages) opens the stream as before.
+      let open = false;
+      const openStream = () => {
+        if (open) return;
+        open = true;
+        res.writeHead(200, SSE_HEADERS);
+      };
+      const flush = setTimeout(() => {
+        if (open || res.writableEnded) return;
+        openStream();
+        res.flushHeaders();
+      }, HEADER_FLUSH_MS);
       const sink: DownstreamSink = {
-        send: (m) => res.writableEnded || res.write(formatSse(m, { event: 'message' })),
+        send: (m) => {
+          if (res.writableEnded) return;
+          openStream();
+          res.write(formatSse(m, { event: 'message' }));
+        },
       };
       const onClose = () => {
         if (!res.writableFinished)
@@ -265,9 +288,20 @@ export class McpMultiplexer implements McpBackendHandler {
           });
       };
       res.once('close', onClose);
-      const response = await session.handleRequest(msg, sink, authorizer);
+      let response: JsonRpcResponse;
+      try {
+        response = await session.handleRequest(msg, sink, authorizer);
+      } finally {
+        clearTimeout(flush);
+      }
       res.off('close', onClose);
-      if (!res.writableEnded) res.end(formatSse(response, { event: 'message' }));
+      if (res.writableEnded) return;
+      const text = formatSse(response, { event: 'message' });
+      if (!open) {
+        open = true;
+        res.writeHead(200, { ...SSE_HEADERS, 'content-length': Buffer.byteLength(text) });
+      }
+      res.end(text);
     } finally {
       if (ephemeral) void session.close();
     }
@@ -350,7 +384,7 @@ export class McpMultiplexer implements McpBackendHandler {
     };
   }
 
-  private async initialize(msg: JsonRpcRequest): Promise<{ session: McpSession; token: string }> {
+  private async initialize(msg: JsonRpcRequest): Promise<McpSession> {
     const p = msg.params ?? {};
     const init: InitParams = {
       protocolVersion: negotiateVersion(
@@ -363,7 +397,7 @@ export class McpMultiplexer implements McpBackendHandler {
     await session.start(false);
     if (this.opts.backend.statefulMode !== 'stateless') this.sessions.set(session.state.id, session);
     this.opts.onRequest?.('initialize');
-    return { session, token: this.opts.sessionCodec.encode(session.state) };
+    return session;
   }
 
   private decode(token: string): SessionState {
@@ -438,7 +472,7 @@ export class McpMultiplexer implements McpBackendHandler {
         return;
       }
       try {
-        const { session } = await this.initialize(msg);
+        const session = await this.initialize(msg);
         this.sessions.delete(session.state.id);
         session.standalone = entry.pending;
         this.legacy.set(id, session);

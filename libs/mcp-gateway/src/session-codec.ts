@@ -25,15 +25,31 @@ export class SessionCodecError extends Error {
 
 const VERSION = 1;
 
+export interface SessionCodecOptions {
+  readonly key: string;
+  /**
+   * How many tokens (issued here or decrypted once) are remembered with their state, so that
+   * the requests of a session do not decrypt its id every time. Default 10 000; 0 disables.
+   */
+  readonly cacheSize?: number;
+}
+
 /**
  * Seals session state into an opaque id with AES-256-GCM. The key is 32 bytes given as 64 hex
  * chars or base64; any other string is stretched with SHA-256 (fine for high-entropy secrets).
+ *
+ * A token always opens to the same state under the same key, so tokens that were issued or
+ * opened successfully are cached (bounded, oldest out first); unknown tokens are always
+ * decrypted and authenticated. Revocation (DELETE) is decided by the caller after `decode`.
  */
 export class SessionCodec {
   private readonly key: Buffer;
+  private readonly cache = new Map<string, SessionState>();
+  private readonly cacheSize: number;
 
-  constructor(opts: { key: string }) {
+  constructor(opts: SessionCodecOptions) {
     this.key = deriveKey(opts.key);
+    this.cacheSize = opts.cacheSize ?? 10_000;
   }
 
   encode(state: SessionState): string {
@@ -41,10 +57,32 @@ export class SessionCodec {
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     const plain = Buffer.from(JSON.stringify(state), 'utf8');
     const body = Buffer.concat([cipher.update(plain), cipher.final()]);
-    return Buffer.concat([Buffer.from([VERSION]), iv, cipher.getAuthTag(), body]).toString('base64url');
+    const token = Buffer.concat([Buffer.from([VERSION]), iv, cipher.getAuthTag(), body]).toString(
+      'base64url',
+    );
+    // What decode would return: a JSON copy, so later changes to `state` cannot leak in.
+    this.remember(token, JSON.parse(plain.toString('utf8')) as SessionState);
+    return token;
   }
 
   decode(token: string): SessionState {
+    const known = this.cache.get(token);
+    if (known) return known;
+    const state = this.open(token);
+    this.remember(token, state);
+    return state;
+  }
+
+  private remember(token: string, state: SessionState): void {
+    if (this.cacheSize <= 0) return;
+    if (this.cache.size >= this.cacheSize) {
+      const oldest = this.cache.keys().next();
+      if (!oldest.done) this.cache.delete(oldest.value);
+    }
+    this.cache.set(token, deepFreeze(state));
+  }
+
+  private open(token: string): SessionState {
     let raw: Buffer;
     try {
       raw = Buffer.from(token, 'base64url');
@@ -62,6 +100,15 @@ export class SessionCodec {
       throw new SessionCodecError('session id not issued under this key', { cause: e });
     }
   }
+}
+
+/** Cached states are shared between requests: frozen, so no caller can change them for the next. */
+function deepFreeze<T>(v: T): T {
+  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+    for (const x of Object.values(v)) deepFreeze(x);
+    Object.freeze(v);
+  }
+  return v;
 }
 
 function deriveKey(key: string): Buffer {
