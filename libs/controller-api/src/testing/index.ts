@@ -1,0 +1,1 @@
+export { InMemoryResourceStore } from './in-memory-resource-store.js';
