@@ -55,7 +55,7 @@ writeFileSync(
   JSON.stringify(
     {
       extends: './tsconfig.json',
-      compilerOptions: { rootDir: 'src', outDir: 'dist', customConditions: [] },
+      compilerOptions: { rootDir: 'src', outDir: 'dist', customConditions: [], noCheck: true },
       exclude: ['src/**/*.test.ts', 'src/**/testdata/**'],
     },
     null,
