@@ -150,7 +150,7 @@ describe('agent-runtime process', () => {
       expect(lastBody.messages).toHaveLength(40);
       const busyRss = rssMb(pid);
       console.log(`agent-runtime RSS: idle ${idleRss} MB, after a 20-turn conversation ${busyRss} MB`);
-      expect(idleRss).toBeLessThan(160);
+      expect(idleRss).toBeLessThan(80);
     } finally {
       await proc.stop();
     }

@@ -9,6 +9,12 @@ describe('parseSettings', () => {
       KAGENT_URL: 'http://kagent-controller.kagent:8083',
       OPENAI_API_KEY: 'sk-test',
       GEMINI_API_KEY: 'g-key',
+      AWS_ACCESS_KEY_ID: 'AKID',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+      AWS_SESSION_TOKEN: 'session',
+      AWS_REGION: 'eu-west-1',
+      GOOGLE_CLOUD_PROJECT: 'proj',
+      GOOGLE_CLOUD_LOCATION: 'europe-west4',
     });
     expect(s).toMatchObject({
       host: '0.0.0.0',
@@ -17,7 +23,16 @@ describe('parseSettings', () => {
       namespace: 'team',
       agentName: 'helper',
       controllerUrl: 'http://kagent-controller.kagent:8083',
-      credentials: { openaiApiKey: 'sk-test', googleApiKey: 'g-key' },
+      credentials: {
+        openaiApiKey: 'sk-test',
+        googleApiKey: 'g-key',
+        awsAccessKeyId: 'AKID',
+        awsSecretAccessKey: 'secret',
+        awsSessionToken: 'session',
+        awsRegion: 'eu-west-1',
+        googleCloudProject: 'proj',
+        googleCloudLocation: 'europe-west4',
+      },
     });
   });
 

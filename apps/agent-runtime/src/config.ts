@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { ProviderCredentials } from '@agentplane/llm-client';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Everything the runtime reads from its command line and environment, parsed once. */
 export interface RuntimeSettings {
@@ -42,6 +42,11 @@ const envSchema = z.object({
   OLLAMA_API_BASE: z.string().optional(),
   AWS_BEARER_TOKEN_BEDROCK: z.string().optional(),
   AWS_REGION: z.string().optional(),
+  AWS_ACCESS_KEY_ID: z.string().optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().optional(),
+  AWS_SESSION_TOKEN: z.string().optional(),
+  GOOGLE_CLOUD_PROJECT: z.string().optional(),
+  GOOGLE_CLOUD_LOCATION: z.string().optional(),
 });
 
 const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v === '' ? undefined : v);
@@ -94,6 +99,11 @@ export function parseSettings(argv: readonly string[], env: NodeJS.ProcessEnv): 
       ollamaBaseUrl: e.OLLAMA_API_BASE,
       bedrockBearerToken: e.AWS_BEARER_TOKEN_BEDROCK,
       awsRegion: e.AWS_REGION,
+      awsAccessKeyId: e.AWS_ACCESS_KEY_ID,
+      awsSecretAccessKey: e.AWS_SECRET_ACCESS_KEY,
+      awsSessionToken: e.AWS_SESSION_TOKEN,
+      googleCloudProject: e.GOOGLE_CLOUD_PROJECT,
+      googleCloudLocation: e.GOOGLE_CLOUD_LOCATION,
     },
   };
 }

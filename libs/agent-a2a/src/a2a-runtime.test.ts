@@ -123,6 +123,11 @@ describe('agent runtime over A2A with the official client', () => {
         },
         { match: { role: 'tool', toolCallId: 'g1' }, response: { content: 'sum reported' } },
         {
+          match: { contains: 'short story', role: 'user' },
+          response: { content: 'A short story, told slowly.', chunkSize: 2 },
+          chunkDelayMs: 40,
+        },
+        {
           match: { contains: 'slow story', role: 'user' },
           response: {
             content: 'Once upon a time there was a very long story that never seemed to end at all.',
@@ -190,6 +195,12 @@ describe('agent runtime over A2A with the official client', () => {
       await fetch(`${baseUrl}/.well-known/agent-card.json`, { headers: { 'A2A-Version': '1.0' } })
     ).json()) as { supportedInterfaces: { protocolVersion: string }[] };
     expect(v1.supportedInterfaces.map((i) => i.protocolVersion)).toEqual(['0.3', '1.0']);
+    expect(legacy).toMatchObject({
+      protocolVersion: '0.3',
+      preferredTransport: 'JSONRPC',
+      defaultInputModes: ['text'],
+      supportsAuthenticatedExtendedCard: false,
+    });
   });
 
   describe.each([
@@ -233,6 +244,34 @@ describe('agent runtime over A2A with the official client', () => {
       // The MCP server's answer reached the model.
       const second = llm.requests[1]?.body as { messages: { role: string; content: string }[] };
       expect(second.messages.at(-1)).toMatchObject({ role: 'tool', content: 'Echo: ping-42' });
+    });
+
+    it('resubscribing to a running task gives the current task, then the remaining events', async () => {
+      const client = await clientFor(version);
+      const first = client.sendMessageStream(userMessage('short story'));
+      let taskId = '';
+      // Drop the first connection once the task works (a client that lost its stream).
+      for await (const e of first) {
+        if (e.payload?.$case === 'task') taskId = e.payload.value.id;
+        if (e.payload?.$case === 'statusUpdate') break;
+      }
+      expect(taskId).not.toBe('');
+      const events = await collect(client.resubscribeTask({ id: taskId, tenant: '' }));
+      expect(sent.at(-1)?.method).toBe(version === '0.3' ? 'tasks/resubscribe' : 'SubscribeToTask');
+      const head = events[0]?.payload;
+      expect(head?.$case).toBe('task');
+      expect(head?.$case === 'task' ? head.value.id : '').toBe(taskId);
+      expect(head?.$case === 'task' ? head.value.status?.state : undefined).toBe(
+        TaskState.TASK_STATE_WORKING,
+      );
+      expect(states(events).at(-1)).toBe(TaskState.TASK_STATE_COMPLETED);
+      const artifact = events.find((e) => e.payload?.$case === 'artifactUpdate');
+      expect(partsOf(artifact ?? {})[0]?.content).toEqual({
+        $case: 'text',
+        value: 'A short story, told slowly.',
+      });
+      // A finished task cannot be subscribed to.
+      await expect(collect(client.resubscribeTask({ id: taskId, tenant: '' }))).rejects.toThrow();
     });
 
     it('pauses a tool that needs approval and runs it after approve', async () => {
@@ -317,6 +356,24 @@ describe('agent runtime over A2A with the official client', () => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'NoSuchMethod', params: {} }),
     });
     expect(((await unknown.json()) as { error: { code: number } }).error.code).toBe(-32601);
+    const notAnObject = await fetch(baseUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '[1]',
+    });
+    expect(((await notAnObject.json()) as { error: { code: number } }).error.code).toBe(-32600);
+    const wrongType = await fetch(baseUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: '{}',
+    });
+    expect(((await wrongType.json()) as { error: { code: number } }).error.code).toBe(-32005);
+    const tooBig = await fetch(baseUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: 'x'.repeat(5 * 1024 * 1024),
+    });
+    expect(tooBig.status).toBe(413);
   });
 
   it('speaks the v0.3 wire shape to a plain JSON-RPC client', async () => {

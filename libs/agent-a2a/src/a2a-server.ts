@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Express } from 'express';
+import type { A2aRequestListener } from './create-a2a-app.js';
 
 export interface A2aServerOptions {
-  readonly app: Express;
+  readonly app: A2aRequestListener;
   readonly host: string;
   readonly port: number;
   /** Time to receive a whole request (not the streamed reply). Default 30 s. */

@@ -1,13 +1,28 @@
-import type { AgentCard } from '@a2a-js/sdk';
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  A2A_VERSION_HEADER,
+  Extensions,
+  formatSSEErrorEvent,
+  formatSSEEvent,
+  HTTP_EXTENSION_HEADER,
+  SSE_HEADERS,
+  type AgentCard,
+} from '@a2a-js/sdk';
+import { LEGACY_HTTP_EXTENSION_HEADER, LEGACY_METHOD_TASKS_RESUBSCRIBE } from '@a2a-js/sdk/compat/v0_3';
+import { LegacyJsonRpcTransportHandler } from '@a2a-js/sdk/compat/v0_3/server';
 import {
   DefaultRequestHandler,
+  defaultServerCallContextBuilder,
   InMemoryPushNotificationStore,
+  JsonRpcTransportHandler,
+  validateVersion,
   type AgentExecutor,
+  type PushNotificationSender,
   type TaskStore,
+  type User,
 } from '@a2a-js/sdk/server';
-import { agentCardHandler, jsonRpcHandler, type UserBuilder } from '@a2a-js/sdk/server/express';
-import express, { type ErrorRequestHandler, type Express } from 'express';
-import type { PushNotificationSender } from '@a2a-js/sdk/server';
+import { toLegacyAgentCard } from './to-legacy-agent-card.js';
 
 export interface CreateA2aAppOptions {
   readonly card: AgentCard;
@@ -17,9 +32,19 @@ export interface CreateA2aAppOptions {
   readonly maxBodyBytes?: number;
   /** Builds the push notification sender over the config store; when absent, nothing is sent. */
   readonly pushSender?: (store: InMemoryPushNotificationStore) => PushNotificationSender;
+  /** Reports failures the client only sees as a JSON-RPC error. */
+  readonly onError?: (err: unknown, what: string) => void;
 }
 
-class HeaderUser {
+/** A `node:http` request listener. */
+export type A2aRequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+const CARD_PATHS = new Set(['/.well-known/agent-card.json', '/.well-known/agent.json']);
+const LEGACY_VERSION = '0.3';
+const JSON_TYPES = new Set(['application/json', 'application/a2a+json']);
+
+/** The caller's identity comes from `X-User-Id` (set by the controller's A2A proxy). */
+class HeaderUser implements User {
   constructor(private readonly name: string | undefined) {}
   get isAuthenticated(): boolean {
     return this.name !== undefined;
@@ -29,19 +54,78 @@ class HeaderUser {
   }
 }
 
-/** The caller's identity comes from `X-User-Id` (set by the controller's A2A proxy). */
-const userFromHeader: UserBuilder = (req) => {
-  const id = req.header('x-user-id');
-  return Promise.resolve(new HeaderUser(id === undefined || id === '' ? undefined : id));
-};
+class BodyError extends Error {
+  constructor(
+    readonly status: number,
+    readonly rpcCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name.toLowerCase()];
+  const s = Array.isArray(v) ? v.join(', ') : v;
+  return s === undefined || s === '' ? undefined : s;
+}
+
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    ...headers,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+function rpcError(res: ServerResponse, status: number, id: unknown, error: unknown): void {
+  sendJson(res, status, { jsonrpc: '2.0', id: id ?? null, error });
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      req.resume();
+      reject(new BodyError(413, -32600, 'request body too large'));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new BodyError(413, -32600, 'request body too large'));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function etag(body: string): string {
+  return `W/"${createHash('sha256').update(body).digest('hex').slice(0, 16)}"`;
+}
 
 /**
- * The agent's A2A surface: the card at `/.well-known/agent-card.json` and `/.well-known/agent.json`,
- * JSON-RPC at `/` for v0.3 and v1.0 method names, chosen by the `A2A-Version` header (absent
- * means 0.3).
+ * The agent's A2A surface on plain `node:http`, with the SDK's transport handlers: the card at
+ * `/.well-known/agent-card.json` and `/.well-known/agent.json` (v0.3 form unless `A2A-Version`
+ * asks for 1.0), JSON-RPC at `/` for v0.3 and v1.0 method names, chosen by `A2A-Version`
+ * (absent means 0.3), and `/healthz`.
  */
 export function createA2aApp(options: CreateA2aAppOptions): {
-  app: Express;
+  app: A2aRequestListener;
   requestHandler: DefaultRequestHandler;
 } {
   const pushStore = new InMemoryPushNotificationStore();
@@ -53,42 +137,130 @@ export function createA2aApp(options: CreateA2aAppOptions): {
     pushStore,
     options.pushSender?.(pushStore),
   );
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('trust proxy', false);
-  const cards = agentCardHandler({ agentCardProvider: requestHandler, legacyCompat: { enabled: true } });
-  app.use('/.well-known/agent-card.json', cards);
-  app.use('/.well-known/agent.json', cards);
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.use(
-    express.json({
-      limit: options.maxBodyBytes ?? 4 * 1024 * 1024,
-      type: ['application/json', 'application/a2a+json'],
-    }),
-  );
-  app.use(
-    '/',
-    jsonRpcHandler({ requestHandler, userBuilder: userFromHeader, legacyCompat: { enabled: true } }),
-  );
-  const onError: ErrorRequestHandler = (err: { status?: number; type?: string }, _req, res, next) => {
-    if (res.headersSent) {
-      next(err);
-      return;
-    }
-    if (err.type === 'entity.too.large') {
-      res
-        .status(413)
-        .json({ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'request body too large' } });
-      return;
-    }
-    if (err.type === 'entity.parse.failed') {
-      res.status(400).json({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'parse error' } });
-      return;
-    }
-    res.status(500).json({ jsonrpc: '2.0', id: null, error: { code: -32603, message: 'internal error' } });
+  const v1 = new JsonRpcTransportHandler(requestHandler);
+  const legacy = new LegacyJsonRpcTransportHandler(requestHandler);
+  const limit = options.maxBodyBytes ?? 4 * 1024 * 1024;
+  const report = options.onError ?? (() => undefined);
+  const cards = {
+    legacy: JSON.stringify(toLegacyAgentCard(options.card)),
+    v1: JSON.stringify(options.card),
   };
-  app.use(onError);
+
+  const serveCard = (req: IncomingMessage, res: ServerResponse): void => {
+    const version = header(req, A2A_VERSION_HEADER) ?? LEGACY_VERSION;
+    const body = version === LEGACY_VERSION || version.startsWith('0.3.') ? cards.legacy : cards.v1;
+    const tag = etag(body);
+    const common = { etag: tag, vary: A2A_VERSION_HEADER, 'cache-control': 'public, max-age=3600' };
+    if (header(req, 'if-none-match') === tag) {
+      res.writeHead(304, common).end();
+      return;
+    }
+    res.writeHead(200, {
+      ...common,
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  };
+
+  const serveRpc = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const requestedVersion = header(req, A2A_VERSION_HEADER);
+    const useLegacy = (requestedVersion ?? LEGACY_VERSION) === LEGACY_VERSION;
+    const mapError = (err: unknown): { code: number; message: string } =>
+      useLegacy
+        ? LegacyJsonRpcTransportHandler.mapToLegacyJSONRPCError(err)
+        : JsonRpcTransportHandler.mapToJSONRPCError(err);
+    const contentType = header(req, 'content-type')?.split(';', 1)[0]?.trim().toLowerCase();
+    if (contentType !== undefined && !JSON_TYPES.has(contentType)) {
+      req.resume();
+      rpcError(res, 200, null, { code: -32005, message: `Unsupported Content-Type "${contentType}"` });
+      return;
+    }
+    let body: { id?: unknown; method?: unknown };
+    try {
+      body = JSON.parse(await readBody(req, limit)) as typeof body;
+    } catch (err) {
+      if (err instanceof BodyError)
+        rpcError(res, err.status, null, { code: err.rpcCode, message: err.message });
+      else rpcError(res, 400, null, { code: -32700, message: 'parse error' });
+      return;
+    }
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      rpcError(res, 200, null, { code: -32600, message: 'invalid request' });
+      return;
+    }
+    const id = body.id;
+    let headersSent = false;
+    try {
+      const userId = header(req, 'x-user-id');
+      const context = defaultServerCallContextBuilder({
+        extensions: Extensions.parseServiceParameter(
+          useLegacy
+            ? (header(req, LEGACY_HTTP_EXTENSION_HEADER) ?? header(req, HTTP_EXTENSION_HEADER))
+            : header(req, HTTP_EXTENSION_HEADER),
+        ),
+        user: new HeaderUser(userId),
+        headers: req.headers,
+        requestedVersion,
+      });
+      validateVersion(context.requestedVersion, await requestHandler.getAgentCard(), 'JSONRPC');
+      const result = await (useLegacy ? legacy : v1).handle(body, context);
+      const extensionHeader: Record<string, string> = context.activatedExtensions
+        ? {
+            [useLegacy ? LEGACY_HTTP_EXTENSION_HEADER : HTTP_EXTENSION_HEADER]: [
+              ...context.activatedExtensions,
+            ].join(', '),
+          }
+        : {};
+      if (!(Symbol.asyncIterator in (result as object))) {
+        sendJson(res, 200, result, extensionHeader);
+        return;
+      }
+      const stream = result as AsyncGenerator<unknown>;
+      // A resubscribe always answers as a stream; other calls may fail before their first event.
+      const first =
+        body.method === LEGACY_METHOD_TASKS_RESUBSCRIBE && useLegacy ? undefined : await stream.next();
+      res.writeHead(200, { ...SSE_HEADERS, ...extensionHeader });
+      headersSent = true;
+      if (first && !first.done) res.write(formatSSEEvent(first.value));
+      if (!first?.done) {
+        // Drained to the end even when the client has gone: the SDK records the task's
+        // progress (store, push notifications) while the stream is read.
+        for await (const event of stream) {
+          if (!res.destroyed) res.write(formatSSEEvent(event));
+        }
+      }
+      res.end();
+    } catch (err) {
+      const error = mapError(err);
+      if (error.code === -32603) report(err, 'json-rpc call');
+      if (!headersSent) rpcError(res, error.code === -32603 ? 500 : 200, id, error);
+      else if (!res.writableEnded) res.end(formatSSEErrorEvent({ jsonrpc: '2.0', id: id ?? null, error }));
+    }
+  };
+
+  const app: A2aRequestListener = (req, res) => {
+    const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
+    const method = req.method ?? 'GET';
+    if (CARD_PATHS.has(path)) {
+      if (method === 'GET' || method === 'HEAD') serveCard(req, res);
+      else sendJson(res, 405, { error: 'method not allowed' }, { allow: 'GET, HEAD' });
+      return;
+    }
+    if (path === '/healthz') {
+      sendJson(res, 200, { status: 'ok' });
+      return;
+    }
+    if (path === '/' && method === 'POST') {
+      serveRpc(req, res).catch((err: unknown) => {
+        report(err, 'json-rpc request');
+        if (!res.headersSent) rpcError(res, 500, null, { code: -32603, message: 'internal error' });
+        else res.destroy();
+      });
+      return;
+    }
+    req.resume();
+    sendJson(res, path === '/' ? 405 : 404, { error: path === '/' ? 'method not allowed' : 'not found' });
+  };
   return { app, requestHandler };
 }

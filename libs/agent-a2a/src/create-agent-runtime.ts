@@ -7,12 +7,15 @@ import {
   type TaskRecordStore,
   type Toolset,
 } from '@agentplane/agent-core';
-import { createChatModel, type ChatModel, type ProviderCredentials } from '@agentplane/llm-client';
-import type { Express } from 'express';
-import { createA2aApp } from './create-a2a-app.js';
+import {
+  createChatModel,
+  type AccessTokenProvider,
+  type ChatModel,
+  type ProviderCredentials,
+} from '@agentplane/llm-client';
+import { createA2aApp, type A2aRequestListener } from './create-a2a-app.js';
 import { KagentExecutor } from './kagent-executor.js';
 import { RecordTaskStore } from './record-task-store.js';
-import { RemoteAgentToolset } from './remote-agent-toolset.js';
 import { RetryingPushSender } from './retrying-push-sender.js';
 import { toSdkAgentCard } from './to-sdk-agent-card.js';
 
@@ -28,14 +31,19 @@ export interface AgentRuntimeOptions {
   readonly llmTimeoutMs?: number;
   readonly llmMaxRetries?: number;
   readonly maxBodyBytes?: number;
+  /** Google access tokens for Vertex AI models; default: Application Default Credentials. */
+  readonly googleAccessToken?: AccessTokenProvider;
   /** Use this model instead of building one from `config.model`. */
   readonly model?: ChatModel;
   /** More tool sources (remote agents, tests). */
   readonly extraToolsets?: readonly Toolset[];
+  /** The `fetch` used to call remote agents (proxies, tests). */
+  readonly remoteAgentFetch?: typeof fetch;
 }
 
 export interface AgentRuntime {
-  readonly app: Express;
+  /** The `node:http` request listener serving the card, JSON-RPC and `/healthz`. */
+  readonly app: A2aRequestListener;
   readonly executor: KagentExecutor;
   readonly runner: AgentRunner;
   /** Aborts turns in progress and closes tool connections. */
@@ -51,12 +59,20 @@ export async function createAgentRuntime(options: AgentRuntimeOptions): Promise<
       ...(options.credentials ? { credentials: options.credentials } : {}),
       ...(options.llmTimeoutMs !== undefined ? { timeoutMs: options.llmTimeoutMs } : {}),
       ...(options.llmMaxRetries !== undefined ? { maxRetries: options.llmMaxRetries } : {}),
+      ...(options.googleAccessToken ? { googleAccessToken: options.googleAccessToken } : {}),
     }));
   const toolsets: Toolset[] = [
     ...config.http_tools.map((c) => new McpToolset({ config: c, transport: 'streamable-http', logger })),
     ...config.sse_tools.map((c) => new McpToolset({ config: c, transport: 'sse', logger })),
+    // The A2A client is loaded only for agents that have sub-agents.
     ...(config.remote_agents.length > 0
-      ? [new RemoteAgentToolset({ agents: config.remote_agents, logger })]
+      ? [
+          new (await import('./remote-agent-toolset.js')).RemoteAgentToolset({
+            agents: config.remote_agents,
+            logger,
+            ...(options.remoteAgentFetch ? { fetch: options.remoteAgentFetch } : {}),
+          }),
+        ]
       : []),
     ...(options.extraToolsets ?? []),
   ];
@@ -67,6 +83,7 @@ export async function createAgentRuntime(options: AgentRuntimeOptions): Promise<
     sessions: options.sessions,
     logger,
     stream: config.stream,
+    apiKeyPassthrough: config.model.api_key_passthrough === true,
     ...(options.maxIterations !== undefined ? { maxIterations: options.maxIterations } : {}),
   });
   const executor = new KagentExecutor({
@@ -84,6 +101,7 @@ export async function createAgentRuntime(options: AgentRuntimeOptions): Promise<
     executor,
     taskStore: new RecordTaskStore({ records: options.sessions }),
     ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+    onError: (err, what) => logger.error({ err }, `${what} failed`),
   });
   return {
     app,

@@ -1,5 +1,6 @@
 export { createA2aApp } from './create-a2a-app.js';
-export type { CreateA2aAppOptions } from './create-a2a-app.js';
+export type { A2aRequestListener, CreateA2aAppOptions } from './create-a2a-app.js';
+export { toLegacyAgentCard } from './to-legacy-agent-card.js';
 export { startA2aServer } from './a2a-server.js';
 export type { A2aServer, A2aServerOptions } from './a2a-server.js';
 export { KagentExecutor } from './kagent-executor.js';
@@ -23,5 +24,5 @@ export { createAgentRuntime } from './create-agent-runtime.js';
 export type { AgentRuntime, AgentRuntimeOptions } from './create-agent-runtime.js';
 export { RetryingPushSender } from './retrying-push-sender.js';
 export type { RetryingPushSenderOptions } from './retrying-push-sender.js';
-export { RemoteAgentToolset } from './remote-agent-toolset.js';
-export type { RemoteAgentToolsetOptions } from './remote-agent-toolset.js';
+// Loaded by createAgentRuntime only for agents with sub-agents (it brings the A2A client).
+export type { RemoteAgentToolset, RemoteAgentToolsetOptions } from './remote-agent-toolset.js';

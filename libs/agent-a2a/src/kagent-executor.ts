@@ -57,7 +57,19 @@ function pendingParts(pending: readonly PendingCall[]) {
   const parts = [];
   for (const p of pending) {
     const longRunning = { [KAGENT_TYPE]: FUNCTION_CALL, kagent_is_long_running: true };
-    if (p.kind === 'ask_user') {
+    if (p.kind === 'interrupt') {
+      // A sub-agent waits for a person: show what it asks, as it asked it.
+      lines.push(p.interrupt?.text ?? `${p.call.name} needs input.`);
+      for (const request of p.interrupt?.requests ?? []) {
+        parts.push(
+          dataPart(request, {
+            ...longRunning,
+            kagent_subagent: p.call.name,
+            kagent_subagent_call_id: p.call.id,
+          }),
+        );
+      }
+    } else if (p.kind === 'ask_user') {
       const question = typeof p.call.arguments['question'] === 'string' ? p.call.arguments['question'] : '';
       lines.push(question);
       parts.push(dataPart({ id: p.requestId, name: p.call.name, args: p.call.arguments }, longRunning));

@@ -7,8 +7,15 @@ import {
   type Client,
 } from '@a2a-js/sdk/client';
 import type { RemoteAgentConfig } from '@agentplane/agent-config';
-import type { AgentTool, CoreLogger, ToolCallContext, ToolOutcome, Toolset } from '@agentplane/agent-core';
-import { PARTIAL_KEY } from './a2a-parts.js';
+import type {
+  AgentTool,
+  CoreLogger,
+  ToolCallContext,
+  ToolOutcome,
+  ToolResumeInput,
+  Toolset,
+} from '@agentplane/agent-core';
+import { dataPart, FUNCTION_CALL, KAGENT_TYPE, PARTIAL_KEY, textPart } from './a2a-parts.js';
 
 export interface RemoteAgentToolsetOptions {
   readonly agents: readonly RemoteAgentConfig[];
@@ -22,11 +29,25 @@ function textOf(parts: readonly Part[]): string {
   return parts.flatMap((p) => (p.content?.$case === 'text' ? [p.content.value] : [])).join('\n');
 }
 
+/** A child's step as one progress line: its text, or the tools it calls. */
+function progressText(parts: readonly Part[]): string {
+  const lines: string[] = [];
+  for (const p of parts) {
+    if (p.content?.$case === 'text') lines.push(p.content.value);
+    else if (p.content?.$case === 'data' && p.metadata?.[KAGENT_TYPE] === FUNCTION_CALL) {
+      const call = p.content.value as { name?: unknown };
+      if (typeof call.name === 'string') lines.push(`Calling ${call.name}.`);
+    }
+  }
+  return lines.filter((l) => l !== '').join('\n');
+}
+
 /**
  * Each `remote_agents[]` entry as a tool: calling it sends the request to that agent over A2A
  * (streaming, either wire version), with `x-user-id` and `x-kagent-source: agent`, relays its
- * steps as progress, and returns its final answer. A sub-agent that stops for input is reported
- * to the model as such (its pause is not yet carried up to the parent's client).
+ * steps as progress, and returns its final answer. A sub-agent that stops in `input-required`
+ * interrupts the call: the parent pauses too, showing the child's pending requests, and the
+ * parent's client's answer is sent down to the same child task, which then goes on.
  */
 export class RemoteAgentToolset implements Toolset {
   private readonly options: RemoteAgentToolsetOptions;
@@ -76,33 +97,54 @@ export class RemoteAgentToolset implements Toolset {
         },
         requiresApproval: false,
         call: (args, ctx) => this.call(agent, args, ctx),
+        resume: (state, input, ctx) => this.resume(agent, state, input, ctx),
       })),
     );
   }
 
-  private async call(
+  private call(
     agent: RemoteAgentConfig,
     args: Record<string, unknown>,
     ctx: ToolCallContext,
   ): Promise<ToolOutcome> {
     const request = typeof args['request'] === 'string' ? args['request'] : JSON.stringify(args);
+    // One child conversation per parent session and sub-agent.
+    const contextId = `${ctx.sessionId}-${agent.name}`.slice(0, 200);
+    return this.exchange(agent, { contextId, taskId: '', parts: [textPart(request)] }, ctx);
+  }
+
+  /** Sends the person's answer down to the child task that asked, and follows it again. */
+  private resume(
+    agent: RemoteAgentConfig,
+    state: Readonly<Record<string, unknown>>,
+    input: ToolResumeInput,
+    ctx: ToolCallContext,
+  ): Promise<ToolOutcome> {
+    const taskId = typeof state['taskId'] === 'string' ? state['taskId'] : '';
+    const contextId = typeof state['contextId'] === 'string' ? state['contextId'] : '';
+    if (taskId === '') return Promise.resolve({ content: 'No sub-agent task to resume.', isError: true });
+    const parts = [
+      ...(input.text === '' ? [] : [textPart(input.text)]),
+      ...input.data.map((d) => dataPart(d)),
+    ];
+    return this.exchange(agent, { contextId, taskId, parts }, ctx);
+  }
+
+  /** One streamed message to the agent, followed to its end (an answer, a failure or a pause). */
+  private async exchange(
+    agent: RemoteAgentConfig,
+    message: { contextId: string; taskId: string; parts: Part[] },
+    ctx: ToolCallContext,
+  ): Promise<ToolOutcome> {
     const client = await this.client(agent);
     const params: SendMessageRequest = {
       tenant: '',
       message: {
         messageId: crypto.randomUUID(),
-        // One child conversation per parent session and sub-agent.
-        contextId: `${ctx.sessionId}-${agent.name}`.slice(0, 200),
-        taskId: '',
+        contextId: message.contextId,
+        taskId: message.taskId,
         role: Role.ROLE_USER,
-        parts: [
-          {
-            content: { $case: 'text', value: request },
-            metadata: undefined,
-            filename: '',
-            mediaType: 'text/plain',
-          },
-        ],
+        parts: message.parts,
         metadata: undefined,
         extensions: [],
         referenceTaskIds: [],
@@ -112,7 +154,9 @@ export class RemoteAgentToolset implements Toolset {
     };
     const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(this.options.timeoutMs ?? 600_000)]);
     let state: TaskState | undefined;
-    let statusText = '';
+    let taskId = message.taskId;
+    let contextId = message.contextId;
+    let last: readonly Part[] = [];
     const artifacts: string[] = [];
     const stream = client.sendMessageStream(params, {
       signal,
@@ -121,20 +165,37 @@ export class RemoteAgentToolset implements Toolset {
     for await (const event of stream as AsyncGenerator<StreamResponse>) {
       const p = event.payload;
       if (p?.$case === 'message') return { content: textOf(p.value.parts), isError: false };
-      if (p?.$case === 'task') state = p.value.status?.state;
+      if (p?.$case === 'task') {
+        state = p.value.status?.state;
+        taskId = p.value.id;
+        contextId = p.value.contextId;
+      }
       if (p?.$case === 'artifactUpdate' && p.value.artifact) artifacts.push(textOf(p.value.artifact.parts));
       if (p?.$case === 'statusUpdate') {
         state = p.value.status?.state;
-        const message = p.value.status?.message;
-        if (message && message.metadata?.[PARTIAL_KEY] !== true) {
-          statusText = textOf(message.parts);
-          if (statusText !== '' && state === TaskState.TASK_STATE_WORKING) ctx.onProgress?.(statusText);
+        const m = p.value.status?.message;
+        if (m && m.metadata?.[PARTIAL_KEY] !== true) {
+          last = m.parts;
+          if (state === TaskState.TASK_STATE_WORKING) {
+            const progress = progressText(m.parts);
+            if (progress !== '') ctx.onProgress?.(progress);
+          }
         }
       }
     }
+    const statusText = textOf(last);
     if (state === TaskState.TASK_STATE_COMPLETED) return { content: artifacts.join('\n'), isError: false };
-    if (state === TaskState.TASK_STATE_INPUT_REQUIRED) {
-      return { content: `The agent ${agent.name} needs input to continue: ${statusText}`, isError: true };
+    if (state === TaskState.TASK_STATE_INPUT_REQUIRED && taskId !== '') {
+      const requests = last.flatMap((p): unknown[] => (p.content?.$case === 'data' ? [p.content.value] : []));
+      return {
+        content: '',
+        isError: false,
+        interrupt: {
+          state: { agent: agent.name, taskId, contextId },
+          text: statusText === '' ? `The agent ${agent.name} needs input to continue.` : statusText,
+          requests,
+        },
+      };
     }
     return { content: `The agent ${agent.name} did not finish: ${statusText || 'no answer'}`, isError: true };
   }

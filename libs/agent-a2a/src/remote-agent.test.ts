@@ -1,12 +1,11 @@
-import type { IncomingHttpHeaders } from 'node:http';
-import type { Task } from '@a2a-js/sdk';
+import type { Part, StreamResponse, Task } from '@a2a-js/sdk';
 import { SendMessageRequest, TaskState } from '@a2a-js/sdk';
-import { ClientFactory } from '@a2a-js/sdk/client';
+import { ClientFactory, type Client } from '@a2a-js/sdk/client';
 import { parseAgentCard, parseAgentConfig } from '@agentplane/agent-config';
 import { InMemorySessionStore, silentLogger } from '@agentplane/agent-core';
 import { freePort } from '@agentplane/testing/free-port';
+import { startHttpMcpServer, type HttpMcpServer } from '@agentplane/testing/mcp-servers';
 import { startMockLlm, type MockLlm } from '@agentplane/testing/mock-llm';
-import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startA2aServer, type A2aServer } from './a2a-server.js';
 import { createAgentRuntime, type AgentRuntime } from './create-agent-runtime.js';
@@ -23,13 +22,49 @@ const card = (name: string) =>
     ],
   });
 
+function message(
+  text: string,
+  extra: { taskId?: string; contextId?: string; data?: unknown } = {},
+): SendMessageRequest {
+  const parts: unknown[] = text === '' ? [] : [{ text }];
+  if (extra.data !== undefined) parts.push({ data: extra.data });
+  return SendMessageRequest.fromJSON({
+    message: {
+      messageId: crypto.randomUUID(),
+      role: 'ROLE_USER',
+      parts,
+      ...(extra.taskId ? { taskId: extra.taskId } : {}),
+      ...(extra.contextId ? { contextId: extra.contextId } : {}),
+    },
+  });
+}
+
+async function collect(stream: AsyncGenerator<StreamResponse>): Promise<StreamResponse[]> {
+  const out: StreamResponse[] = [];
+  for await (const e of stream) out.push(e);
+  return out;
+}
+
+function lastStatus(events: StreamResponse[]): { state: TaskState | undefined; parts: Part[] } {
+  const updates = events.flatMap((e) => (e.payload?.$case === 'statusUpdate' ? [e.payload.value] : []));
+  const last = updates.at(-1);
+  return { state: last?.status?.state, parts: last?.status?.message?.parts ?? [] };
+}
+
+function lastMessageOf(body: unknown): { role: string; content: string } | undefined {
+  return (body as { messages: { role: string; content: string }[] }).messages.at(-1);
+}
+
 describe('remote agents as tools', () => {
   let llm: MockLlm;
+  let everything: HttpMcpServer;
   let child: AgentRuntime;
   let parent: AgentRuntime;
   let childServer: A2aServer;
   let parentServer: A2aServer;
-  const childHeaders: IncomingHttpHeaders[] = [];
+  const childHeaders: Headers[] = [];
+  const childBodies: { method: string; params: { message?: { taskId?: string } } }[] = [];
+  let client: Client;
 
   beforeAll(async () => {
     llm = await startMockLlm({
@@ -42,25 +77,61 @@ describe('remote agents as tools', () => {
         },
         { match: { role: 'tool', toolCallId: 'r1' }, response: { content: 'parent got it' } },
         { match: { contains: 'child job', role: 'user' }, response: { content: 'child result 7' } },
+        // Approval inside the child, approved by the parent's client.
+        {
+          match: { contains: 'sum via child', role: 'user' },
+          response: {
+            toolCalls: [{ id: 'r2', name: 'test__NS__child', arguments: { request: 'child adds 2 and 3' } }],
+          },
+        },
+        {
+          match: { contains: 'child adds', role: 'user' },
+          response: {
+            content: 'Adding.',
+            toolCalls: [{ id: 's1', name: 'get-sum', arguments: { a: 2, b: 3 } }],
+          },
+        },
+        { match: { role: 'tool', toolCallId: 's1' }, response: { content: 'child sum done' } },
+        { match: { role: 'tool', toolCallId: 'r2' }, response: { content: 'parent reports the sum' } },
+        // The same, rejected.
+        {
+          match: { contains: 'refuse via child', role: 'user' },
+          response: {
+            toolCalls: [{ id: 'r3', name: 'test__NS__child', arguments: { request: 'child tries 4 and 4' } }],
+          },
+        },
+        {
+          match: { contains: 'child tries', role: 'user' },
+          response: { toolCalls: [{ id: 's2', name: 'get-sum', arguments: { a: 4, b: 4 } }] },
+        },
+        { match: { role: 'tool', toolCallId: 's2' }, response: { content: 'child was refused' } },
+        { match: { role: 'tool', toolCallId: 'r3' }, response: { content: 'parent reports the refusal' } },
       ],
     });
+    everything = await startHttpMcpServer({ transport: 'streamableHttp' });
     const model = { type: 'openai', model: 'gpt-test', base_url: llm.baseUrlOpenAI };
     const [childPort, parentPort] = [await freePort(), await freePort()];
     const childUrl = `http://127.0.0.1:${childPort}`;
     child = await createAgentRuntime({
-      config: parseAgentConfig({ model, instruction: 'child' }),
+      config: parseAgentConfig({
+        model,
+        instruction: 'child',
+        http_tools: [{ params: { url: everything.url }, tools: ['get-sum'], require_approval: ['get-sum'] }],
+      }),
       card: card('child'),
       sessions: new InMemorySessionStore(),
       logger: silentLogger,
       publicUrl: childUrl,
     });
-    const outer = express();
-    outer.use((req, _res, next) => {
-      if (req.method === 'POST') childHeaders.push(req.headers);
-      next();
-    });
-    outer.use(child.app);
-    childServer = await startA2aServer({ app: outer, host: '127.0.0.1', port: childPort });
+    childServer = await startA2aServer({ app: child.app, host: '127.0.0.1', port: childPort });
+    // Records what the parent sends to the child.
+    const recordingFetch: typeof fetch = (input, init) => {
+      if (init?.method === 'POST') {
+        childHeaders.push(new Headers(init.headers));
+        childBodies.push(JSON.parse(init.body as string) as (typeof childBodies)[number]);
+      }
+      return fetch(input, init);
+    };
     parent = await createAgentRuntime({
       config: parseAgentConfig({
         model,
@@ -73,8 +144,10 @@ describe('remote agents as tools', () => {
       sessions: new InMemorySessionStore(),
       logger: silentLogger,
       publicUrl: `http://127.0.0.1:${parentPort}`,
+      remoteAgentFetch: recordingFetch,
     });
     parentServer = await startA2aServer({ app: parent.app, host: '127.0.0.1', port: parentPort });
+    client = await new ClientFactory().createFromUrl(`http://127.0.0.1:${parentServer.port}`);
   });
 
   afterAll(async () => {
@@ -82,11 +155,11 @@ describe('remote agents as tools', () => {
     await childServer.close();
     await parent.close();
     await child.close();
+    await everything.dispose();
     await llm.close();
   });
 
   it('delegates over A2A with the user and source headers and returns the child answer', async () => {
-    const client = await new ClientFactory().createFromUrl(`http://127.0.0.1:${parentServer.port}`);
     const result = (await client.sendMessage(
       SendMessageRequest.fromJSON({
         message: { messageId: 'm1', role: 'ROLE_USER', parts: [{ text: 'delegate this' }] },
@@ -99,8 +172,84 @@ describe('remote agents as tools', () => {
     ).messages.at(-1);
     expect(toolResult).toMatchObject({ role: 'tool', content: 'child result 7' });
     const sent = childHeaders.at(-1);
-    expect(sent?.['x-user-id']).toBe('alice@example.com');
-    expect(sent?.['x-kagent-source']).toBe('agent');
-    expect(sent?.['x-kagent-host']).toBe('child.test');
+    expect(sent?.get('x-user-id')).toBe('alice@example.com');
+    expect(sent?.get('x-kagent-source')).toBe('agent');
+    expect(sent?.get('x-kagent-host')).toBe('child.test');
+  });
+
+  it("carries the child's approval up to the parent's client and the decision down to the child", async () => {
+    const events = await collect(client.sendMessageStream(message('sum via child')));
+    const first = events[0]?.payload;
+    const task = first?.$case === 'task' ? first.value : undefined;
+    const paused = lastStatus(events);
+    expect(paused.state).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
+    // The child's pending call, as the child described it, tagged with the sub-agent's name.
+    const request = paused.parts.find((p) => p.content?.$case === 'data');
+    expect(request?.content?.value).toMatchObject({
+      id: 'confirm_s1',
+      name: 'adk_request_confirmation',
+      args: { originalFunctionCall: { id: 's1', name: 'get-sum', args: { a: 2, b: 3 } } },
+    });
+    expect(request?.metadata).toMatchObject({
+      kagent_type: 'function_call',
+      kagent_is_long_running: true,
+      kagent_subagent: 'test__NS__child',
+    });
+    // The child's steps were streamed into the parent's stream while it worked.
+    const progress = events.flatMap((e) =>
+      e.payload?.$case === 'statusUpdate' &&
+      e.payload.value.status?.message?.metadata?.['kagent_author'] === 'test__NS__child'
+        ? (e.payload.value.status.message.parts ?? [])
+        : [],
+    );
+    expect(progress.map((p) => (p.content?.$case === 'text' ? p.content.value : '')).join('\n')).toContain(
+      'Calling get-sum.',
+    );
+    expect(childBodies.at(-1)?.params.message?.taskId ?? '').toBe('');
+    const before = llm.requests.length;
+
+    const done = (await client.sendMessage(
+      message('', { taskId: task?.id, contextId: task?.contextId, data: { decision_type: 'approve' } }),
+    )) as Task;
+    expect(done.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+    expect(done.artifacts.flatMap((a) => a.parts)[0]?.content?.value).toBe('parent reports the sum');
+    // The decision went to the same child task, which ran the tool once and finished.
+    const resumed = childBodies.at(-1)?.params.message as { taskId?: string; contextId?: string };
+    const childClient = await new ClientFactory().createFromUrl(`http://127.0.0.1:${childServer.port}`);
+    const childTask = await childClient.getTask({
+      id: resumed.taskId ?? '',
+      tenant: '',
+      historyLength: undefined,
+    });
+    expect(childTask.contextId).toBe(resumed.contextId);
+    expect(childTask.contextId).toBe(`${task?.contextId ?? ''}-test__NS__child`);
+    expect(childTask.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+    expect(JSON.stringify(childTask.history)).toContain('child adds 2 and 3');
+    const after = llm.requests.slice(before).map((r) => lastMessageOf(r.body));
+    expect(after).toHaveLength(2);
+    expect(after[0]).toMatchObject({ role: 'tool' });
+    expect(after[0]?.content).toContain('5');
+    expect(after[1]).toMatchObject({ role: 'tool', content: 'child sum done' });
+  });
+
+  it('forwards a rejection down; the child skips the tool and the parent goes on', async () => {
+    const events = await collect(client.sendMessageStream(message('refuse via child')));
+    const first = events[0]?.payload;
+    const task = first?.$case === 'task' ? first.value : undefined;
+    expect(lastStatus(events).state).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
+    const before = llm.requests.length;
+    const done = (await client.sendMessage(
+      message('', {
+        taskId: task?.id,
+        contextId: task?.contextId,
+        data: { decision_type: 'reject', rejection_reasons: { confirm_s2: 'not today' } },
+      }),
+    )) as Task;
+    expect(done.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+    expect(done.artifacts.flatMap((a) => a.parts)[0]?.content?.value).toBe('parent reports the refusal');
+    const after = llm.requests.slice(before).map((r) => lastMessageOf(r.body));
+    expect(after[0]?.content).toContain('rejected');
+    expect(after[0]?.content).toContain('not today');
+    expect(after[1]).toMatchObject({ role: 'tool', content: 'child was refused' });
   });
 });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { modelConfigSchema } from './model-config.js';
 import { nullishArray, nullishStringMap } from './nullish-array.js';
 

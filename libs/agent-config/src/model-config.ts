@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { nullishStringMap } from './nullish-array.js';
 
 /** Fields every `model` block of kagent's `config.json` may carry. */
@@ -71,6 +71,8 @@ export const geminiVertexAiModelSchema = z.object({
   ...samplingFields,
   project: z.string().optional(),
   location: z.string().optional(),
+  /** Vertex AI endpoint; default `https://<location>-aiplatform.googleapis.com`. */
+  base_url: z.string().optional(),
 });
 
 export const anthropicVertexAiModelSchema = z.object({
@@ -79,6 +81,8 @@ export const anthropicVertexAiModelSchema = z.object({
   ...samplingFields,
   project: z.string().optional(),
   location: z.string().optional(),
+  /** Vertex AI endpoint; default `https://<location>-aiplatform.googleapis.com`. */
+  base_url: z.string().optional(),
 });
 
 export const ollamaModelSchema = z.object({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * An array that the Go controller may write as `null` (a nil slice) or leave out: both read as `[]`.

@@ -153,6 +153,34 @@ describe('AgentRunner with the mock LLM', () => {
     expect(messagesOf(llm, 0)[0]).toEqual({ role: 'system', content: 'You are a test agent.' });
   });
 
+  it("calls the model with the caller's bearer token when api_key_passthrough is on", async () => {
+    const passthrough = new AgentRunner({
+      model,
+      instruction: 'x',
+      toolsets: [],
+      sessions: store,
+      logger: silentLogger,
+      stream: false,
+      apiKeyPassthrough: true,
+    });
+    await run(passthrough, {
+      sessionId: 's-pass',
+      taskId: 't1',
+      text: 'my name is Bob',
+      requestHeaders: { authorization: 'Bearer caller-token-9' },
+    });
+    await run(runner, {
+      sessionId: 's-nopass',
+      taskId: 't2',
+      text: 'my name is Bob',
+      requestHeaders: { authorization: 'Bearer caller-token-9' },
+    });
+    expect(llm.requests.map((r) => r.headers['authorization'])).toEqual([
+      'Bearer caller-token-9',
+      'Bearer unset',
+    ]);
+  });
+
   it('gives a failing tool an error result and keeps going', async () => {
     const { outcome } = await run(runner, { sessionId: 's1', taskId: 't1', text: 'break it' });
     expect(outcome).toEqual({ status: 'completed', text: 'handled the failure' });

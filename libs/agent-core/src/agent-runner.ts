@@ -3,7 +3,7 @@ import { LlmError } from '@agentplane/llm-client';
 import type { AgentTool, ToolCallContext, ToolOutcome, Toolset } from './agent-tool.js';
 import { ASK_USER_TOOL_NAME, askUserToolDefinition } from './ask-user-tool.js';
 import type { CoreLogger } from './core-logger.js';
-import { decide } from './decision.js';
+import { decide, forwardedInput, type ResumeInput } from './decision.js';
 import { openPause, toChatHistory } from './history.js';
 import { KeyedLock } from './keyed-lock.js';
 import type { RunEvent, RunInput, RunOutcome } from './run-types.js';
@@ -32,11 +32,24 @@ export interface AgentRunnerOptions {
   readonly maxIterations?: number;
   /** Offer the built-in `ask_user` tool. Default true. */
   readonly askUser?: boolean;
+  /**
+   * Call the model with the bearer token of the incoming request's `Authorization` header
+   * instead of the configured key (`model.api_key_passthrough`).
+   */
+  readonly apiKeyPassthrough?: boolean;
 }
 
 export const DEFAULT_MAX_ITERATIONS = 25;
 
 class Canceled extends Error {}
+
+/** The token of an `Authorization: Bearer ...` header (any scheme word is dropped). */
+function callerKey(headers: Readonly<Record<string, string>>): string | undefined {
+  const value = headers['authorization']?.trim();
+  if (!value) return undefined;
+  const token = value.replace(/^bearer\s+/i, '').trim();
+  return token === '' ? undefined : token;
+}
 
 function rejectionText(reason: string | undefined): string {
   return `The user rejected this tool call; it was not run.${reason ? ` Reason: ${reason}` : ''}`;
@@ -146,39 +159,76 @@ export class AgentRunner {
         }),
       );
     };
-    /** Runs calls concurrently; results are recorded in call order once all are done. */
-    const runCalls = async (calls: readonly ToolCall[]): Promise<void> => {
+    /**
+     * Runs calls concurrently; results are recorded in call order once all are done. Calls
+     * that stopped to wait for a person (a sub-agent asking) come back as pending calls.
+     */
+    const settle = async (
+      calls: readonly ToolCall[],
+      run: (call: ToolCall) => Promise<ToolOutcome>,
+    ): Promise<PendingCall[]> => {
       const outcomes = await Promise.all(
         calls.map(async (call) => {
-          const outcome = await runCall(call);
+          const outcome = await run(call);
           if (signal.aborted) throw new Canceled();
           return outcome;
         }),
       );
+      const interrupted: PendingCall[] = [];
       for (const [i, call] of calls.entries()) {
         const outcome = outcomes[i];
-        if (outcome) await recordResult(call, outcome);
+        if (!outcome) continue;
+        if (outcome.interrupt) {
+          interrupted.push({ kind: 'interrupt', call, requestId: call.id, interrupt: outcome.interrupt });
+        } else await recordResult(call, outcome);
       }
+      return interrupted;
+    };
+    const runCalls = (calls: readonly ToolCall[]): Promise<PendingCall[]> => settle(calls, runCall);
+    const resumeCall = (p: PendingCall, resume: ResumeInput) => async (): Promise<ToolOutcome> => {
+      const tool = tools.get(p.call.name);
+      if (!tool?.resume || !p.interrupt) {
+        return { content: `Tool ${p.call.name} cannot be resumed.`, isError: true };
+      }
+      try {
+        return await tool.resume(p.interrupt.state, forwardedInput(p, resume), toolContext(p.call));
+      } catch (err) {
+        if (signal.aborted) throw new Canceled();
+        return { content: `Tool ${p.call.name} failed: ${(err as Error).message}`, isError: true };
+      }
+    };
+    const pause = async (paused: readonly PendingCall[]): Promise<RunOutcome> => {
+      await record(newEvent<PauseEvent>({ type: 'pause', taskId: input.taskId, pending: paused }));
+      return { status: 'input_required', pending: paused };
     };
 
     const pending = openPause(events, input.taskId);
     if (pending) {
       // Resolve exactly the paused calls before the model is asked anything.
-      const decisions = decide(pending, { text: input.text, data: input.data });
+      const resume: ResumeInput = { text: input.text, data: input.data };
+      const decisions = decide(pending, resume);
       await record(newEvent<ResumeEvent>({ type: 'resume', taskId: input.taskId }));
       const approved: ToolCall[] = [];
+      const resumed = new Map<string, () => Promise<ToolOutcome>>();
       for (const p of pending) {
+        if (p.kind === 'interrupt') {
+          resumed.set(p.call.id, resumeCall(p, resume));
+          continue;
+        }
         const d = decisions.get(p.call.id);
         if (d?.kind === 'approve') approved.push(p.call);
         else if (d?.kind === 'answer') await recordResult(p.call, { content: d.text, isError: false });
         else await recordResult(p.call, { content: rejectionText(d?.reason), isError: true });
       }
-      await runCalls(approved);
+      const calls = [...approved, ...pending.flatMap((p) => (resumed.has(p.call.id) ? [p.call] : []))];
+      const stillWaiting = await settle(calls, (call) => resumed.get(call.id)?.() ?? runCall(call));
+      if (stillWaiting.length > 0) return pause(stillWaiting);
     } else {
       await record(newEvent<UserEvent>({ type: 'user', taskId: input.taskId, text: input.text }));
     }
 
     const definitions = [...tools.values()].map((t) => t.definition);
+    const apiKey = this.options.apiKeyPassthrough ? callerKey(input.requestHeaders) : undefined;
     for (let iteration = 0; iteration < this.maxIterations; iteration++) {
       if (signal.aborted) throw new Canceled();
       const result = await this.options.model.complete(
@@ -187,6 +237,7 @@ export class AgentRunner {
           signal,
           stream: this.options.stream,
           onTextDelta: (text) => emit({ type: 'text_delta', text }),
+          ...(apiKey !== undefined ? { apiKey } : {}),
         },
       );
       await record(
@@ -210,11 +261,8 @@ export class AgentRunner {
           paused.push({ kind: 'approval', call, requestId: `confirm_${call.id}` });
         } else now.push(call);
       }
-      await runCalls(now);
-      if (paused.length > 0) {
-        await record(newEvent<PauseEvent>({ type: 'pause', taskId: input.taskId, pending: paused }));
-        return { status: 'input_required', pending: paused };
-      }
+      paused.push(...(await runCalls(now)));
+      if (paused.length > 0) return pause(paused);
     }
     return {
       status: 'failed',

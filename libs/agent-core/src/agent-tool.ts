@@ -13,11 +13,32 @@ export interface ToolCallContext {
   readonly onProgress?: (text: string) => void;
 }
 
+/**
+ * A tool call that stopped to wait for a person (a sub-agent in `input-required`). The turn
+ * pauses with it; the person's answer goes to the tool's `resume`.
+ */
+export interface ToolInterrupt {
+  /** What the tool needs to resume the call later (JSON; stored in the session log). */
+  readonly state: Readonly<Record<string, unknown>>;
+  /** What the person is asked, as text. */
+  readonly text: string;
+  /** The requests waiting for a decision (JSON values, e.g. the sub-agent's confirmation calls). */
+  readonly requests: readonly unknown[];
+}
+
 /** The result handed back to the model. */
 export interface ToolOutcome {
   /** The result as text; structured results as JSON text. */
   readonly content: string;
   readonly isError: boolean;
+  /** Set when the call is not finished but waits for a person; `content` is then unused. */
+  readonly interrupt?: ToolInterrupt;
+}
+
+/** The answer of a person to an interrupted call: the resume message's text and data parts. */
+export interface ToolResumeInput {
+  readonly text: string;
+  readonly data: readonly unknown[];
 }
 
 /** A tool the model may call. */
@@ -26,6 +47,12 @@ export interface AgentTool {
   /** Pause for a person's approval before each call. */
   readonly requiresApproval: boolean;
   call(args: Record<string, unknown>, context: ToolCallContext): Promise<ToolOutcome>;
+  /** Continues a call that returned an `interrupt`, with the person's answer. */
+  resume?(
+    state: Readonly<Record<string, unknown>>,
+    input: ToolResumeInput,
+    context: ToolCallContext,
+  ): Promise<ToolOutcome>;
 }
 
 /** A source of tools (one MCP server, the remote agents, ...). */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SessionEvent } from './session-event.js';
 import type { SessionRef, SessionStore, TaskRecordStore } from './session-store.js';
 import { SessionStoreError } from './store-error.js';
@@ -114,7 +114,7 @@ export class ControllerSessionStore implements SessionStore, TaskRecordStore {
   async listEvents(ref: SessionRef): Promise<SessionEvent[]> {
     const res = await this.call(
       'GET',
-      `/api/sessions/${encodeURIComponent(ref.sessionId)}?limit=-1`,
+      `/api/sessions/${encodeURIComponent(ref.sessionId)}?limit=-1&order=asc`,
       ref.userId,
     );
     if (res.status === 404) return [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide } from './decision.js';
+import { decide, forwardedInput } from './decision.js';
 import type { PendingCall } from './session-event.js';
 
 const approval = (id: string): PendingCall => ({
@@ -61,5 +61,30 @@ describe('decide', () => {
       kind: 'answer',
       text: 'red',
     });
+  });
+});
+
+describe('forwardedInput', () => {
+  const subAgent: PendingCall = {
+    kind: 'interrupt',
+    call: { id: 'r1', name: 'child', arguments: { request: 'go' } },
+    requestId: 'r1',
+    interrupt: { state: { taskId: 't1' }, text: 'Approve?', requests: [{ id: 'confirm_c1' }] },
+  };
+
+  it('passes a decision about the child calls on unchanged', () => {
+    const input = { text: '', data: [{ decision_type: 'batch', decisions: { c1: 'approve' } }] };
+    expect(forwardedInput(subAgent, input)).toBe(input);
+    expect(decide([subAgent], input).size).toBe(0);
+  });
+
+  it('turns a batch decision about the sub-agent call into one for everything it waits for', () => {
+    const input = {
+      text: '',
+      data: [{ decision_type: 'batch', decisions: { r1: 'reject' }, rejection_reasons: { r1: 'no' } }],
+    };
+    expect(forwardedInput(subAgent, input).data).toEqual([
+      { decision_type: 'reject', rejection_reasons: { confirm_c1: 'no' } },
+    ]);
   });
 });

@@ -46,11 +46,35 @@ function answerFromData(data: readonly unknown[], p: PendingCall): string | unde
 }
 
 /**
+ * The resume message as handed to an interrupted tool (a sub-agent): as given, except that a
+ * batch decision about the interrupted call itself (keyed by its call id or request id) becomes
+ * an `approve` / `reject` of everything the tool waits for.
+ */
+export function forwardedInput(p: PendingCall, input: ResumeInput): ResumeInput {
+  const d = decisionData(input.data);
+  if (!d || String(d['decision_type']).toLowerCase() !== 'batch') return input;
+  const value = lookup(asRecord(d['decisions']), p);
+  if (typeof value !== 'string') return input;
+  const reason = lookup(asRecord(d['rejection_reasons']), p);
+  const type = value.toLowerCase() === 'approve' ? 'approve' : 'reject';
+  const forwarded: Record<string, unknown> = { decision_type: type };
+  if (type === 'reject' && typeof reason === 'string' && reason !== '') {
+    const requestIds = (p.interrupt?.requests ?? []).flatMap((r) => {
+      const id = asRecord(r)?.['id'];
+      return typeof id === 'string' ? [id] : [];
+    });
+    forwarded['rejection_reasons'] = Object.fromEntries(requestIds.map((id) => [id, reason]));
+  }
+  return { text: input.text, data: [forwarded, ...input.data.filter((x) => x !== d)] };
+}
+
+/**
  * Reads the decision for each pending call from a resume message:
  * a DataPart `{decision_type: approve|reject|batch, decisions{callId: approve|reject},
  * rejection_reasons{callId: text}}` (call ids may be the tool call's or the confirmation's id).
  * Without one, text that says "approve"/"yes" approves everything and other text rejects it
- * with that text as the reason. `ask_user` calls take the text as the answer.
+ * with that text as the reason. `ask_user` calls take the text as the answer. Interrupted
+ * tools get no decision here: the message goes on to them ({@link forwardedInput}).
  */
 export function decide(pending: readonly PendingCall[], input: ResumeInput): Map<string, CallDecision> {
   const out = new Map<string, CallDecision>();
@@ -59,6 +83,7 @@ export function decide(pending: readonly PendingCall[], input: ResumeInput): Map
   const decisions = asRecord(d?.['decisions']);
   const reasons = asRecord(d?.['rejection_reasons']);
   for (const p of pending) {
+    if (p.kind === 'interrupt') continue;
     if (p.kind === 'ask_user') {
       out.set(p.call.id, { kind: 'answer', text: answerFromData(input.data, p) ?? input.text });
       continue;

@@ -1,7 +1,14 @@
 export { AgentRunner, DEFAULT_MAX_ITERATIONS } from './agent-runner.js';
 export type { AgentRunnerOptions } from './agent-runner.js';
 export type { RunEvent, RunInput, RunOutcome } from './run-types.js';
-export type { AgentTool, ToolCallContext, ToolOutcome, Toolset } from './agent-tool.js';
+export type {
+  AgentTool,
+  ToolCallContext,
+  ToolInterrupt,
+  ToolOutcome,
+  ToolResumeInput,
+  Toolset,
+} from './agent-tool.js';
 export { ASK_USER_TOOL_NAME, askUserToolDefinition } from './ask-user-tool.js';
 export { McpToolset, toolResultText, isConnectionError } from './mcp-toolset.js';
 export type { McpToolsetOptions } from './mcp-toolset.js';

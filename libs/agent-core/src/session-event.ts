@@ -1,11 +1,17 @@
 import type { ToolCall } from '@agentplane/llm-client';
+import type { ToolInterrupt } from './agent-tool.js';
 
-/** A call waiting for a person: an approval of a tool call, or an answer to `ask_user`. */
+/**
+ * A call waiting for a person: an approval of a tool call, an answer to `ask_user`, or a tool
+ * (a sub-agent) that is itself waiting for a person (`interrupt`).
+ */
 export interface PendingCall {
-  readonly kind: 'approval' | 'ask_user';
+  readonly kind: 'approval' | 'ask_user' | 'interrupt';
   readonly call: ToolCall;
   /** Id of the confirmation request shown to the client (`adk_request_confirmation` call id). */
   readonly requestId: string;
+  /** For `interrupt`: what the tool needs to resume and what it asks. */
+  readonly interrupt?: ToolInterrupt;
 }
 
 interface EventBase {

@@ -12,11 +12,13 @@ export interface AnthropicChatModelOptions {
   readonly client: Anthropic;
   readonly model: string;
   readonly sampling?: AnthropicSampling;
+  /** Label used in errors and logs. Default `anthropic`. */
+  readonly provider?: string;
 }
 
 /** A model behind the Anthropic Messages API. */
 export class AnthropicChatModel implements ChatModel {
-  readonly provider = 'anthropic';
+  readonly provider: string;
   readonly model: string;
   private readonly client: Anthropic;
   private readonly sampling: AnthropicSampling;
@@ -25,11 +27,14 @@ export class AnthropicChatModel implements ChatModel {
     this.client = options.client;
     this.model = options.model;
     this.sampling = options.sampling ?? {};
+    this.provider = options.provider ?? 'anthropic';
   }
 
   async complete(request: ChatRequest, options: ChatCallOptions = {}): Promise<ChatResult> {
     const params = toAnthropicParams(this.model, request, this.sampling);
-    const requestOptions = { signal: options.signal ?? null, headers: options.headers };
+    const headers =
+      options.apiKey === undefined ? options.headers : { ...options.headers, 'x-api-key': options.apiKey };
+    const requestOptions = { signal: options.signal ?? null, headers };
     try {
       if (!options.stream) {
         const message = await this.client.messages.create({ ...params, stream: false }, requestOptions);

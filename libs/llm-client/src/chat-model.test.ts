@@ -110,6 +110,13 @@ describe.each(['openai', 'anthropic'] as const)('%s chat model against the mock 
     expect(JSON.stringify(llm.requests[0]?.body)).toContain('sunny, 21C');
   });
 
+  it("sends the caller's key instead of the configured one (api_key_passthrough)", async () => {
+    await model.complete(askWeather, { apiKey: 'caller-key' });
+    const headers = llm.requests[0]?.headers ?? {};
+    if (type === 'openai') expect(headers['authorization']).toBe('Bearer caller-key');
+    else expect(headers['x-api-key']).toBe('caller-key');
+  });
+
   it('retries a 503 and then succeeds', async () => {
     const result = await model.complete({
       system: '',
@@ -151,8 +158,13 @@ describe('createChatModel configuration', () => {
       { type: 'ollama', model: 'llama3.2', options: { temperature: '0.8' } },
       { type: 'gemini', model: 'gemini-2.0-flash' },
       { type: 'bedrock', model: 'openai.gpt-oss-20b', region: 'us-west-2' },
+      { type: 'gemini_vertex_ai', model: 'gemini-2.5-flash', project: 'p', location: 'global' },
+      { type: 'anthropic_vertex_ai', model: 'anthropic-test-model@20250514', project: 'p' },
     ]) {
-      const built = await createChatModel(parseAgentConfig({ model }).model);
+      const built = await createChatModel(parseAgentConfig({ model }).model, {
+        credentials: { bedrockBearerToken: 'bedrock-key' },
+        eager: true,
+      });
       expect(built.model).toBe(model.model);
     }
   });
@@ -167,8 +179,11 @@ describe('createChatModel configuration', () => {
     });
   });
 
-  it('refuses a provider type it cannot serve yet', async () => {
+  it('refuses a Vertex AI model without a project', async () => {
     const config = parseAgentConfig({ model: { type: 'gemini_vertex_ai', model: 'm' } });
-    await expect(createChatModel(config.model)).rejects.toMatchObject({ code: 'LLM_UNSUPPORTED' });
+    await expect(createChatModel(config.model)).rejects.toMatchObject({
+      code: 'LLM_UNSUPPORTED',
+      message: expect.stringContaining('project') as string,
+    });
   });
 });

@@ -54,6 +54,11 @@ export interface ChatCallOptions {
   readonly onTextDelta?: (delta: string) => void;
   /** Extra headers for this call only. */
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * The caller's own key or token for this call (`api_key_passthrough`), used instead of the
+   * configured credentials, in the provider's way (bearer token, `x-api-key`, `api-key`).
+   */
+  readonly apiKey?: string;
 }
 
 export type FinishReason = 'stop' | 'tool_calls' | 'length' | 'other';

@@ -20,3 +20,8 @@ export { OpenAiChatModel } from './openai-chat-model.js';
 export type { OpenAiChatModelOptions } from './openai-chat-model.js';
 export { AnthropicChatModel } from './anthropic-chat-model.js';
 export type { AnthropicChatModelOptions } from './anthropic-chat-model.js';
+// Provider implementations with heavy dependencies are loaded by createChatModel on demand;
+// only their types are exported here.
+export type { AwsCredentials, BedrockChatModelOptions } from './bedrock-chat-model.js';
+export type { VertexGeminiChatModelOptions } from './vertex-gemini-chat-model.js';
+export type { AccessTokenProvider } from './vertex.js';

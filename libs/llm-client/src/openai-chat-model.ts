@@ -33,7 +33,13 @@ export class OpenAiChatModel implements ChatModel {
 
   async complete(request: ChatRequest, options: ChatCallOptions = {}): Promise<ChatResult> {
     const params = toOpenAiParams(this.model, request, this.sampling);
-    const requestOptions = { signal: options.signal ?? null, headers: options.headers };
+    const keyHeader: Record<string, string> =
+      options.apiKey === undefined
+        ? {}
+        : this.provider === 'azure_openai'
+          ? { 'api-key': options.apiKey }
+          : { authorization: `Bearer ${options.apiKey}` };
+    const requestOptions = { signal: options.signal ?? null, headers: { ...options.headers, ...keyHeader } };
     try {
       if (!options.stream) {
         const completion = await this.client.chat.completions.create(
