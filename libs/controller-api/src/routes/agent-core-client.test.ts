@@ -42,29 +42,11 @@ describe.each(engineNames(databaseUrl))(
       expect(await api.repositories.sessions.list({ userId: 'admin@kagent.dev' })).toEqual([]);
     });
 
-    it('appends events and lists them back', async () => {
+    it('appends events and lists them back oldest first, as the runtime replays history', async () => {
       const events = [userEvent('one'), userEvent('two'), userEvent('three')];
       for (const e of events) await store.appendEvent(ref, e);
-      const listed = await store.listEvents(ref);
-      // kagent lists newest first unless `order=asc` is asked for; the client does not ask (yet).
-      expect(listed).toEqual([...events].reverse());
+      expect(await store.listEvents(ref)).toEqual(events);
       expect(await store.listEvents({ ...ref, userId: 'mallory' })).toEqual([]);
-    });
-
-    it('lists them oldest first once the client asks for order=asc', async () => {
-      const ascending: typeof fetch = (input, init) => {
-        const url = new URL(input instanceof Request ? input.url : String(input));
-        if (url.pathname.endsWith('/ctx-1') && (init?.method ?? 'GET') === 'GET')
-          url.searchParams.set('order', 'asc');
-        return fetch(url, init);
-      };
-      const asc = new ControllerSessionStore({
-        baseUrl: api.url,
-        agentRef: 'kagent/helper',
-        fetch: ascending,
-      });
-      const texts = (await asc.listEvents(ref)).map((e) => (e.type === 'user' ? e.text : e.type));
-      expect(texts).toEqual(['one', 'two', 'three']);
     });
 
     it('upserts tasks and reads them back', async () => {
