@@ -255,7 +255,10 @@ export function translateMCPServer(
     ...(d.securityContext ? { securityContext: d.securityContext } : {}),
     readinessProbe:
       transport === 'stdio'
-        ? { httpGet: { path: '/healthz', port: PORT_NAME }, periodSeconds: 5 }
+        ? // scheme is the server's default, written out so that the applier owns every field of
+          // httpGet: switching to tcpSocket then removes httpGet whole (server-side apply keeps
+          // defaulted fields nobody owns, which would leave two probe handlers).
+          { httpGet: { path: '/healthz', port: PORT_NAME, scheme: 'HTTP' as const }, periodSeconds: 5 }
         : { tcpSocket: { port: PORT_NAME }, periodSeconds: 5 },
   };
   const mounts =
