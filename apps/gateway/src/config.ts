@@ -1,5 +1,6 @@
 // Flags and env, parsed once. Everything below main.ts receives typed values from here.
 import { z } from 'zod';
+import { parseXdsEnv, type XdsAppConfig } from './xds-config.js';
 
 export interface HostPort {
   readonly host: string;
@@ -7,7 +8,10 @@ export interface HostPort {
 }
 
 export interface AppConfig {
+  /** The local config file; '' when the config comes over xDS. */
   readonly configPath: string;
+  /** Set when there is no config file and XDS_ADDRESS is: the config comes over xDS. */
+  readonly xds?: XdsAppConfig;
   /** Overrides from env (ADMIN_ADDR, ...); the config file's `config.*Addr` apply when absent. */
   readonly adminAddr?: HostPort;
   readonly statsAddr?: HostPort;
@@ -35,7 +39,8 @@ export const USAGE = `usage: gateway -f <config.yaml>
   -f, --config <file>   agentgateway-format config file (watched; valid changes apply live)
   -h, --help            this help
 env: ADMIN_ADDR, STATS_ADDR, READINESS_ADDR, SESSION_KEY, LOG_LEVEL, LISTEN_HOST, DRAIN_TIMEOUT_MS,
-     REDIS_URL, OTLP_ENDPOINT`;
+     REDIS_URL, OTLP_ENDPOINT
+without -f: XDS_ADDRESS (host:port), GATEWAY, NAMESPACE, POD_NAME, XDS_TOKEN_PATH take the config over xDS`;
 
 /** Parses `host:port`, `:port` or `port` (host defaults to `defaultHost`). */
 export function parseAddr(text: string, defaultHost: string): HostPort {
@@ -76,7 +81,10 @@ export function parseAppConfig(
     } else if (a.startsWith('--config=')) configPath = a.slice('--config='.length);
     else throw new UsageError(`unknown argument ${JSON.stringify(a)}`);
   }
-  if (!configPath) throw new UsageError('a config file is required (-f config.yaml)');
+  const xds = configPath ? undefined : parseXdsEnv(env);
+  if (xds && !xds.ok) throw new UsageError(xds.error);
+  if (!configPath && !xds?.value)
+    throw new UsageError('a config file (-f config.yaml) or XDS_ADDRESS is required');
   const e = envSchema.safeParse(env);
   if (!e.success)
     throw new UsageError(
@@ -84,7 +92,8 @@ export function parseAppConfig(
     );
   const v = e.data;
   return {
-    configPath,
+    configPath: configPath ?? '',
+    ...(xds?.ok && xds.value ? { xds: xds.value } : {}),
     ...(v.ADMIN_ADDR ? { adminAddr: parseAddr(v.ADMIN_ADDR, '127.0.0.1') } : {}),
     ...(v.STATS_ADDR ? { statsAddr: parseAddr(v.STATS_ADDR, '0.0.0.0') } : {}),
     ...(v.READINESS_ADDR ? { readinessAddr: parseAddr(v.READINESS_ADDR, '0.0.0.0') } : {}),

@@ -24,6 +24,7 @@ import {
   type HostPort,
 } from './config.js';
 import { watchConfigFile, type ConfigWatcher } from './config-watcher.js';
+import type { ConfigSource } from './config-source.js';
 import { startAdminServer, startReadinessServer, type OpsServer } from './ops-servers.js';
 
 export const VERSION = '0.1.0';
@@ -49,13 +50,16 @@ export interface StartGatewayOptions {
   readonly watch?: boolean;
   /** Start OTLP tracing when an endpoint is configured (default true). */
   readonly tracing?: boolean;
+  /** Take the config from this source (xDS) instead of `app.configPath`. */
+  readonly source?: ConfigSource;
 }
 
 export async function startGateway(opts: StartGatewayOptions): Promise<RunningGateway> {
   const { app, logger, registry } = opts;
   const log = logger.child({ component: 'gateway' });
-  const initialText = await readFile(app.configPath, 'utf8');
-  let current = loadConfig(initialText, { env: app.env });
+  const source = opts.source;
+  const initialText = source ? '' : await readFile(app.configPath, 'utf8');
+  let current = source ? await source.initial() : loadConfig(initialText, { env: app.env });
   for (const w of current.warnings) log.warn(w);
   const settings = current.model.settings;
   if (!app.logLevel && settings.logging.level) logger.level = levelOf(settings.logging.level);
@@ -158,17 +162,22 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
         }
         throw e;
       }
+      await applyLoaded(next);
+    };
+    const applyLoaded = async (next: LoadedConfig): Promise<boolean> => {
       for (const w of next.warnings) log.warn(w);
       try {
         await dataPlane.apply(next.model);
       } catch (e) {
         log.error({ err: (e as Error).message }, 'config could not be applied, keeping the last good config');
-        return;
+        return false;
       }
       current = next;
       log.info({ binds: next.model.binds.map((b) => b.port) }, 'config reloaded');
+      return true;
     };
-    if (opts.watch !== false) {
+    if (source) source.start(applyLoaded);
+    else if (opts.watch !== false) {
       watcher = watchConfigFile({
         path: app.configPath,
         initial: initialText,
@@ -184,10 +193,11 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
       readinessPort: readiness.port,
       current: () => current,
       isReady: () => ready,
-      reload: async () => applyText(await readFile(app.configPath, 'utf8')),
+      reload: async () => (source ? undefined : applyText(await readFile(app.configPath, 'utf8'))),
       close: async (drainMs = app.drainMs) => {
         ready = false;
         watcher?.close();
+        await source?.close();
         await dataPlane.close(drainMs);
         await llmHandlers.close();
         await Promise.all(ops.map((o) => o.close()));
@@ -197,6 +207,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     };
   } catch (e) {
     watcher?.close();
+    await source?.close();
     await dataPlane.close(0);
     await llmHandlers.close();
     await Promise.all(ops.map((o) => o.close()));

@@ -3,6 +3,7 @@
 import { ConfigError } from '@agentplane/gateway-config';
 import { parseAppConfig, USAGE, UsageError } from './config.js';
 import { startGateway } from './gateway.js';
+import { createXdsConfigSource } from './xds-config-source.js';
 import { createLogger, type LogLevel } from '@agentplane/telemetry/logger';
 import { createMetricsRegistry } from '@agentplane/telemetry/metrics-registry';
 
@@ -29,7 +30,8 @@ async function main(): Promise<number> {
   const registry = createMetricsRegistry({ defaultMetrics: true });
   let gw;
   try {
-    gw = await startGateway({ app, logger, registry });
+    const source = app.xds ? createXdsConfigSource({ xds: app.xds, logger, registry }) : undefined;
+    gw = await startGateway({ app, logger, registry, ...(source ? { source } : {}) });
   } catch (e) {
     if (e instanceof ConfigError)
       logger.fatal({ code: e.code, issues: e.issues }, `invalid config: ${e.message}`);

@@ -26,6 +26,7 @@ export type {
   XdsClientEvents,
   XdsClientOptions,
   XdsNackEvent,
+  XdsResponseEvent,
   XdsSyncState,
 } from './client/xds-client.js';
 export {

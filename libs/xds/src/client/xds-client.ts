@@ -37,8 +37,17 @@ export interface XdsNackEvent {
   reason: string;
 }
 
+/** One response as received, before validation (for message and byte counters). */
+export interface XdsResponseEvent {
+  typeUrl: string;
+  /** Size of the encoded response message. */
+  bytes: number;
+}
+
 export interface XdsClientEvents {
   state: [XdsSyncState];
+  /** A response arrived (emitted before it is validated, ACKed or NACKed). */
+  response: [XdsResponseEvent];
   /** An accepted response changed the resource set. */
   change: [XdsChangeEvent];
   /** A response was rejected; the previous resources are kept. */
@@ -102,6 +111,7 @@ export class XdsClient extends EventEmitter<XdsClientEvents> {
   #reconnectTimer: NodeJS.Timeout | undefined;
   #started = false;
   #closed = false;
+  #lastResponseBytes = 0;
   #everSynced = false;
   readonly #firstSync: Promise<void>;
   #resolveFirstSync: () => void = () => undefined;
@@ -238,12 +248,17 @@ export class XdsClient extends EventEmitter<XdsClientEvents> {
     const stream: Stream = this.#grpc.makeBidiStreamRequest(
       DELTA_ADS_PATH,
       (req: DeltaDiscoveryRequestInit) => this.#ads.delta.requestSerialize(req as never),
-      (bytes: Buffer) => this.#ads.delta.responseDeserialize(bytes),
+      (bytes: Buffer) => {
+        this.#lastResponseBytes = bytes.length;
+        return this.#ads.delta.responseDeserialize(bytes);
+      },
       metadata,
     );
     this.#stream = stream;
     stream.on('data', (response: DeltaDiscoveryResponse) => {
-      if (this.#stream === stream) this.#onResponse(response);
+      if (this.#stream !== stream) return;
+      this.emit('response', { typeUrl: response.type_url, bytes: this.#lastResponseBytes });
+      this.#onResponse(response);
     });
     stream.on('error', () => undefined); // the 'status' event carries the outcome
     stream.on('status', (status: StatusObject) => {

@@ -1,0 +1,315 @@
+// The gateway-controller's reconciler. Every change of a watched kind schedules one debounced run
+// of the whole (pure, fast) translation: its xDS resources replace the snapshot cache's (which
+// sends only what changed), and, on the leader, statuses are written where they differ and each
+// Gateway's workload is applied. Level-triggered: a run reads only the informer caches.
+import type { AgentgatewayBackend, AgentgatewayParameters, AgentgatewayPolicy } from '@agentplane/crds';
+import {
+  formatIssues,
+  parseAgentgatewayBackend,
+  parseAgentgatewayParameters,
+  parseAgentgatewayPolicy,
+} from '@agentplane/crds';
+import type { ParseResult } from '@agentplane/crds';
+import type { Gateway, GatewayClass, HTTPRoute } from '@agentplane/crds/gateway-api';
+import { gatewayClassSchema, gatewaySchema, httpRouteSchema } from '@agentplane/crds/gateway-api';
+import {
+  AGENTGATEWAY_CONTROLLER_NAME,
+  provisionedNames,
+  provisionGateway,
+  toCacheEntries,
+  translateGateways,
+  type EndpointSlice,
+  type ImageRef,
+  type Namespace,
+  type ReferenceGrant,
+  type Secret,
+  type Service,
+  type TranslateInput,
+} from '@agentplane/gateway-translate';
+import {
+  applyChildren,
+  reconcileMetrics,
+  setCondition,
+  updateStatus,
+  type KubeObject,
+  type ReconcileMetrics,
+  type ResourceKind,
+  type ResourceStore,
+} from '@agentplane/k8s';
+import type { Logger, Registry } from '@agentplane/telemetry';
+import type { XdsSnapshotCache } from '@agentplane/xds';
+import {
+  BACKEND,
+  GATEWAY,
+  GATEWAY_CLASS,
+  HTTP_ROUTE,
+  NAMESPACE,
+  OWNED_KINDS,
+  PARAMETERS,
+  POLICY,
+  REFERENCE_GRANT,
+  SECRET,
+  SERVICE,
+} from './kinds.js';
+
+export interface GatewayReconcilerOptions {
+  store: ResourceStore;
+  cache: XdsSnapshotCache;
+  /** The EndpointSlice kind the API server serves (see `endpointSliceKind`). */
+  endpointSliceKind: ResourceKind;
+  /** Gateway image for provisioned Deployments (AgentgatewayParameters may override it). */
+  image: ImageRef;
+  /** `host:port` of this controller's xDS server as the gateway pods reach it. */
+  xdsAddress: string;
+  controllerName?: string;
+  /** Gathers changes for this long before a run. Default 50 ms. */
+  debounceMs?: number;
+  /** Write statuses and provision Gateways (the leader). Default true; see `setLeader`. */
+  leader?: boolean;
+  registry?: Registry;
+  logger?: Logger;
+  /** Clock for condition timestamps (tests). */
+  now?: () => Date;
+}
+
+const CONTROLLER = 'gateway';
+
+export class GatewayReconciler {
+  readonly #o: GatewayReconcilerOptions;
+  readonly #metrics: ReconcileMetrics | undefined;
+  readonly #unwatch: (() => void)[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #again = false;
+  #leader: boolean;
+  #failures = 0;
+  #stopped = false;
+  #runs = 0;
+
+  constructor(options: GatewayReconcilerOptions) {
+    this.#o = options;
+    this.#leader = options.leader ?? true;
+    this.#metrics = options.registry ? reconcileMetrics(options.registry) : undefined;
+  }
+
+  /** Every kind a run reads. */
+  get kinds(): ResourceKind[] {
+    return [
+      GATEWAY_CLASS,
+      GATEWAY,
+      HTTP_ROUTE,
+      REFERENCE_GRANT,
+      BACKEND,
+      POLICY,
+      PARAMETERS,
+      SERVICE,
+      SECRET,
+      NAMESPACE,
+      this.#o.endpointSliceKind,
+      ...OWNED_KINDS.filter((k) => k !== SERVICE && k !== SECRET),
+    ];
+  }
+
+  /** Completed runs (tests and health). */
+  get runs(): number {
+    return this.#runs;
+  }
+
+  /** Watches every kind, waits for the caches, and completes a first run (the xDS cache is then filled). */
+  async start(signal?: AbortSignal): Promise<void> {
+    for (const kind of this.kinds) this.#unwatch.push(this.#o.store.watch(kind, () => this.schedule()));
+    await this.#o.store.waitForSync(this.kinds, signal);
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#runNow();
+  }
+
+  /** Leader: writes statuses and workloads. Followers only feed their xDS cache. */
+  setLeader(leader: boolean): void {
+    this.#leader = leader;
+    if (leader) this.schedule();
+  }
+
+  /** Schedules a run (debounced). */
+  schedule(delayMs = this.#o.debounceMs ?? 50): void {
+    if (this.#stopped) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    if (this.#timer) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this.#runNow();
+    }, delayMs);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    for (const u of this.#unwatch.splice(0)) u();
+    await this.#running;
+  }
+
+  async #runNow(): Promise<void> {
+    if (this.#running) {
+      this.#again = true;
+      return this.#running;
+    }
+    this.#running = (async () => {
+      const started = performance.now();
+      try {
+        await this.#run();
+        this.#failures = 0;
+        this.#metrics?.total.inc({ controller: CONTROLLER, result: 'success' });
+      } catch (err) {
+        this.#failures++;
+        this.#metrics?.total.inc({ controller: CONTROLLER, result: 'error' });
+        this.#metrics?.errors.inc({ controller: CONTROLLER });
+        this.#o.logger?.error({ err }, 'gateway reconcile failed; retrying');
+        this.#again = false;
+        this.#running = undefined;
+        this.schedule(Math.min(30_000, 100 * 2 ** Math.min(this.#failures, 9)));
+        return;
+      } finally {
+        this.#metrics?.time.observe({ controller: CONTROLLER }, (performance.now() - started) / 1000);
+        this.#runs++;
+      }
+      this.#running = undefined;
+      if (this.#again) {
+        this.#again = false;
+        this.schedule();
+      }
+    })();
+    return this.#running;
+  }
+
+  async #list<T>(kind: ResourceKind): Promise<T[]> {
+    return (await this.#o.store.list(kind)) as unknown as T[];
+  }
+
+  async #run(): Promise<void> {
+    const { store, logger } = this.#o;
+    const controllerName = this.#o.controllerName ?? AGENTGATEWAY_CONTROLLER_NAME;
+    const invalid: { kind: ResourceKind; obj: KubeObject; message: string }[] = [];
+    const upstream = <T>(
+      kind: ResourceKind,
+      schema: { safeParse(v: unknown): { success: boolean; data?: T; error?: { message: string } } },
+    ) =>
+      this.#list<KubeObject>(kind).then((objs) =>
+        objs.flatMap((o) => {
+          const r = schema.safeParse(o);
+          if (r.success) return [r.data as T];
+          logger?.warn(
+            { kind: kind.kind, name: o.metadata.name, reason: r.error?.message },
+            'ignoring invalid object',
+          );
+          return [];
+        }),
+      );
+    const parsed = <T>(kind: ResourceKind, parse: (o: unknown) => ParseResult<T>) =>
+      this.#list<KubeObject>(kind).then((objs) =>
+        objs.flatMap((o) => {
+          const r = parse(o);
+          if (r.ok) return [r.value];
+          invalid.push({ kind, obj: o, message: formatIssues(r.error.issues) });
+          return [];
+        }),
+      );
+    const [gatewayClasses, gateways, httpRoutes, backends, policies, parameters] = await Promise.all([
+      upstream<GatewayClass>(GATEWAY_CLASS, gatewayClassSchema),
+      upstream<Gateway>(GATEWAY, gatewaySchema),
+      upstream<HTTPRoute>(HTTP_ROUTE, httpRouteSchema),
+      parsed<AgentgatewayBackend>(BACKEND, parseAgentgatewayBackend),
+      parsed<AgentgatewayPolicy>(POLICY, parseAgentgatewayPolicy),
+      parsed<AgentgatewayParameters>(PARAMETERS, parseAgentgatewayParameters),
+    ]);
+    const input: TranslateInput = {
+      gatewayClasses,
+      gateways,
+      httpRoutes,
+      backends,
+      policies,
+      parameters,
+      services: await this.#list<Service>(SERVICE),
+      endpointSlices: await this.#list<EndpointSlice>(this.#o.endpointSliceKind),
+      secrets: await this.#list<Secret>(SECRET),
+      namespaces: await this.#list<Namespace>(NAMESPACE),
+      referenceGrants: await this.#list<ReferenceGrant>(REFERENCE_GRANT),
+    };
+    const { resources, statuses } = translateGateways(input, {
+      controllerName,
+      ...(this.#o.now ? { now: this.#o.now() } : {}),
+    });
+    for (const { typeUrl, entries } of toCacheEntries(resources))
+      this.#o.cache.setResources(typeUrl, entries);
+    if (!this.#leader) return;
+
+    // Statuses, only where they differ from the cached object.
+    const write = async (kind: ResourceKind, namespace: string | undefined, name: string, status: object) => {
+      const current = await store.get(kind, namespace ?? '', name);
+      if (current) await updateStatus(store, current, status as Record<string, unknown>);
+    };
+    for (const s of statuses.gatewayClasses) await write(GATEWAY_CLASS, undefined, s.name, s.status);
+    for (const s of statuses.gateways) await write(GATEWAY, s.namespace, s.name, s.status);
+    for (const s of statuses.httpRoutes) await write(HTTP_ROUTE, s.namespace, s.name, s.status);
+    for (const s of statuses.policies) await write(POLICY, s.namespace, s.name, s.status);
+    for (const s of statuses.backends) await write(BACKEND, s.namespace, s.name, s.status);
+    // Objects that do not even parse: a condition naming the problem.
+    for (const { kind, obj, message } of invalid) {
+      if (kind !== BACKEND && kind !== POLICY && kind !== PARAMETERS) continue;
+      const status = (obj['status'] ?? {}) as { conditions?: Parameters<typeof setCondition>[0] };
+      const conditions = setCondition(status.conditions, {
+        type: 'Accepted',
+        status: 'False',
+        reason: 'Invalid',
+        message,
+        observedGeneration: obj.metadata.generation ?? 0,
+      });
+      await updateStatus(store, obj, { conditions });
+    }
+
+    // Workloads of the Gateways this controller accepted.
+    const ours = new Set(
+      gatewayClasses.filter((c) => c.spec.controllerName === controllerName).map((c) => c.metadata?.name),
+    );
+    for (const gw of gateways) {
+      if (!ours.has(gw.spec.gatewayClassName)) continue;
+      const ns = gw.metadata?.namespace ?? '';
+      const name = gw.metadata?.name ?? '';
+      const cls = gatewayClasses.find((c) => c.metadata?.name === gw.spec.gatewayClassName);
+      const classRef = cls?.spec.parametersRef;
+      const gwRef = gw.spec.infrastructure?.parametersRef;
+      const params = [
+        classRef &&
+          parameters.find(
+            (p) => p.metadata.namespace === classRef.namespace && p.metadata.name === classRef.name,
+          ),
+        gwRef && parameters.find((p) => p.metadata.namespace === ns && p.metadata.name === gwRef.name),
+      ].filter((p): p is AgentgatewayParameters => p !== undefined);
+      const existing = (await store.get(SECRET, ns, provisionedNames(name).secret)) as Secret | undefined;
+      const r = provisionGateway(gw, params, {
+        image: this.#o.image,
+        xdsAddress: this.#o.xdsAddress,
+        ...(existing ? { existingSecret: existing } : {}),
+      });
+      if (!r.ok) {
+        logger?.warn({ gateway: `${ns}/${name}`, issues: r.error.issues }, 'gateway not provisioned');
+        continue;
+      }
+      const owner = (await store.get(GATEWAY, ns, name)) ?? (gw as unknown as KubeObject);
+      const v = r.value;
+      await applyChildren({
+        source: store,
+        writer: store,
+        owner,
+        desired: [v.deployment, v.serviceAccount, v.service, v.secret] as unknown as KubeObject[],
+        ownedKinds: OWNED_KINDS,
+      });
+    }
+  }
+}
+
+export function createGatewayReconciler(options: GatewayReconcilerOptions): GatewayReconciler {
+  return new GatewayReconciler(options);
+}
