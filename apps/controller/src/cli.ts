@@ -1,11 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import type { CliIo } from './cli-io.js';
 import { registerRenderCommand } from './render-command.js';
+import { registerRunCommand } from './run-command.js';
 import { VERSION } from './version.js';
 
 /**
  * Runs the controller's command line and returns the exit status. Each mode is a subcommand
- * registered from its own module (`render` today).
+ * registered from its own module: `run` (the default: reconcile) and `render`.
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let status = 0;
@@ -14,6 +15,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .version(VERSION)
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  registerRunCommand(program, io, (s) => {
+    status = s;
+  });
   registerRenderCommand(program, io, (s) => {
     status = s;
   });

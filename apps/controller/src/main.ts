@@ -7,5 +7,10 @@ const status = await runCli(process.argv.slice(2), {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
   readStdin: () => text(process.stdin),
+  env: process.env,
+  shutdown: () =>
+    new Promise<string>((resolve) => {
+      for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => resolve(signal));
+    }),
 });
 process.exitCode = status;

@@ -20,6 +20,13 @@ export { buildAgentCard, A2A_PROTOCOL_VERSIONS } from './agent-card.js';
 export type { AgentCardView } from './agent-card.js';
 export { CONFIG_HASH_ANNOTATION } from './manifest.js';
 export { remoteAgentToolName, AGENT_PORT } from './agent-tools.js';
+export {
+  mcpServiceEndpoint,
+  MCP_SERVICE_PATH_ANNOTATION,
+  MCP_SERVICE_PORT_ANNOTATION,
+  MCP_SERVICE_PROTOCOL_ANNOTATION,
+} from './mcp-tools.js';
+export { resolveHeaders, secretData } from './value-refs.js';
 export { renderPromptTemplate, PromptTemplateError } from './prompt-template.js';
 export type { PromptTemplateContext } from './prompt-template.js';
 export { canonicalQuantity } from './quantity.js';

@@ -219,6 +219,25 @@ export function translateMcpServerTool(
   return { protocol: target.protocol, toolset, volumes, volumeMounts };
 }
 
+/**
+ * URL and protocol of a Service used as an MCP server (`kagent.dev/mcp-service-*` annotations,
+ * else its only port or the port with `appProtocol: mcp`), as agents reach it. Throws a
+ * TranslationError (`InvalidReference`) naming the annotation or the ports when it has none.
+ */
+export function mcpServiceEndpoint(service: unknown): { url: string; protocol: 'SSE' | 'STREAMABLE_HTTP' } {
+  const name = stored(service, 'metadata', 'name');
+  const namespace = stored(service, 'metadata', 'namespace');
+  const target = serviceTarget(
+    service,
+    typeof name === 'string' ? name : '',
+    typeof namespace === 'string' ? namespace : '',
+    (detail) => {
+      throw new TranslationError('InvalidReference', '', detail);
+    },
+  );
+  return { url: target.url, protocol: target.protocol };
+}
+
 /** URL and protocol of a Service used as an MCP server, from its annotations and ports. */
 function serviceTarget(
   svc: unknown,

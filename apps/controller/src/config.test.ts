@@ -1,0 +1,65 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { resolveControllerConfig, UsageError } from './config.js';
+import { DEFAULT_RUNTIME_IMAGE } from './version.js';
+
+describe('controller config', () => {
+  it('has defaults for everything', () => {
+    const config = resolveControllerConfig({}, { POD_NAME: 'pod-1' });
+    expect(config).toMatchObject({
+      metricsPort: 9090,
+      metricsHost: '0.0.0.0',
+      watchNamespaces: [],
+      leaderElect: false,
+      leaderElectionId: 'agentplane-controller',
+      controllerNamespace: 'kagent',
+      runtimeImage: DEFAULT_RUNTIME_IMAGE,
+      controllerUrl: 'http://kagent-controller.kagent:8083',
+      logLevel: 'info',
+      dataDir: path.resolve('.agentplane/controller-data'),
+      discoveryTimeoutMs: 30_000,
+    });
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.kubeconfigPath).toBeUndefined();
+    expect(config.identity).toMatch(/^pod-1_[0-9a-f-]{36}$/);
+  });
+
+  it('reads env, and flags win over env', () => {
+    const env = {
+      KUBECONFIG: '/k/config',
+      WATCH_NAMESPACES: 'a, b',
+      LEADER_ELECT: 'true',
+      POD_NAMESPACE: 'system',
+      DATABASE_URL: 'postgres://u@db:5432/kagent',
+      LOG_LEVEL: 'debug' as const,
+      METRICS_PORT: '9999',
+    };
+    expect(resolveControllerConfig({}, env)).toMatchObject({
+      kubeconfigPath: '/k/config',
+      watchNamespaces: ['a', 'b'],
+      leaderElect: true,
+      controllerNamespace: 'system',
+      databaseUrl: 'postgres://u@db:5432/kagent',
+      logLevel: 'debug',
+      metricsPort: 9999,
+    });
+    expect(
+      resolveControllerConfig(
+        { watchNamespaces: 'c', metricsPort: '1234', logLevel: 'warn', controllerNamespace: 'x' },
+        env,
+      ),
+    ).toMatchObject({
+      watchNamespaces: ['c'],
+      metricsPort: 1234,
+      logLevel: 'warn',
+      controllerNamespace: 'x',
+    });
+  });
+
+  it('names the flag of a bad value', () => {
+    expect(() => resolveControllerConfig({ metricsPort: 'http' }, {})).toThrow(/--metrics-port/);
+    expect(() => resolveControllerConfig({ logLevel: 'loud' }, {})).toThrow(UsageError);
+    expect(() => resolveControllerConfig({ databaseUrl: 'mysql://x' }, {})).toThrow(/--database-url/);
+    expect(() => resolveControllerConfig({}, { LEADER_ELECT: 'yes' })).toThrow(/LEADER_ELECT/);
+  });
+});

@@ -1,0 +1,133 @@
+// Flags and env of the reconcile mode, parsed once. Everything below main.ts gets typed values.
+import { hostname } from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { DEFAULT_CONTROLLER_URL } from '@agentplane/agent-translate';
+import { z } from 'zod';
+import { DEFAULT_RUNTIME_IMAGE, VERSION } from './version.js';
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface ControllerConfig {
+  /** Kubeconfig file (`KUBECONFIG`); absent: the in-cluster service account. */
+  readonly kubeconfigPath?: string;
+  /** Port of /metrics, /healthz and /readyz. */
+  readonly metricsPort: number;
+  readonly metricsHost: string;
+  /** Empty: every namespace. */
+  readonly watchNamespaces: readonly string[];
+  readonly leaderElect: boolean;
+  /** Name of the Lease. */
+  readonly leaderElectionId: string;
+  /** Where the controller runs (the Lease lives there; `<name>.<it>` URLs count as in-cluster). */
+  readonly controllerNamespace: string;
+  /** Unique per replica: the pod name plus a random suffix. */
+  readonly identity: string;
+  readonly runtimeImage: string;
+  /** `KAGENT_URL` given to agents. */
+  readonly controllerUrl: string;
+  /** PostgreSQL URL; absent: PGlite under `dataDir`. */
+  readonly databaseUrl?: string;
+  readonly dataDir: string;
+  readonly logLevel: LogLevel;
+  readonly agentWorkers: number;
+  readonly discoveryConcurrency: number;
+  readonly discoveryTimeoutMs: number;
+  readonly version: string;
+  readonly commit: string;
+}
+
+/** What the `run` command's flags give (commander's camel-cased options, all optional). */
+export interface RunFlags {
+  metricsPort?: string;
+  metricsHost?: string;
+  watchNamespaces?: string;
+  leaderElect?: boolean;
+  leaderElectionId?: string;
+  controllerNamespace?: string;
+  runtimeImage?: string;
+  controllerUrl?: string;
+  databaseUrl?: string;
+  dataDir?: string;
+  logLevel?: string;
+  workers?: string;
+  discoveryConcurrency?: string;
+  discoveryTimeout?: string;
+}
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+  readonly code = 'USAGE';
+}
+
+const envSchema = z.object({
+  KUBECONFIG: z.string().min(1).optional(),
+  METRICS_PORT: z.string().optional(),
+  WATCH_NAMESPACES: z.string().optional(),
+  LEADER_ELECT: z.enum(['true', 'false']).optional(),
+  POD_NAMESPACE: z.string().min(1).optional(),
+  POD_NAME: z.string().min(1).optional(),
+  RUNTIME_IMAGE: z.string().min(1).optional(),
+  CONTROLLER_URL: z.string().min(1).optional(),
+  DATABASE_URL: z.string().min(1).optional(),
+  DATA_DIR: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
+  GIT_COMMIT: z.string().min(1).optional(),
+});
+
+function integer(name: string, text: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`${name}: "${text}" is not an integer between ${min} and ${max}`);
+  }
+  return n;
+}
+
+const list = (text: string | undefined): string[] =>
+  (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/** Merges flags (first) and env into the controller's config; throws UsageError naming the flag. */
+export function resolveControllerConfig(
+  flags: RunFlags,
+  rawEnv: Readonly<Record<string, string | undefined>>,
+): ControllerConfig {
+  const parsed = envSchema.safeParse(rawEnv);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UsageError(`env ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+  }
+  const env = parsed.data;
+  const logLevel = flags.logLevel ?? env.LOG_LEVEL ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new UsageError(`--log-level: "${logLevel}" is not one of ${LOG_LEVELS.join('|')}`);
+  }
+  const databaseUrl = flags.databaseUrl ?? env.DATABASE_URL;
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new UsageError('--database-url: must start with postgres:// or postgresql://');
+  }
+  const pod = env.POD_NAME ?? hostname();
+  return {
+    ...(env.KUBECONFIG ? { kubeconfigPath: env.KUBECONFIG } : {}),
+    metricsPort: integer('--metrics-port', flags.metricsPort ?? env.METRICS_PORT ?? '9090', 0, 65535),
+    metricsHost: flags.metricsHost ?? '0.0.0.0',
+    watchNamespaces: list(flags.watchNamespaces ?? env.WATCH_NAMESPACES),
+    leaderElect: flags.leaderElect ?? env.LEADER_ELECT === 'true',
+    leaderElectionId: flags.leaderElectionId ?? 'agentplane-controller',
+    controllerNamespace: flags.controllerNamespace ?? env.POD_NAMESPACE ?? 'kagent',
+    identity: `${pod}_${randomUUID()}`,
+    runtimeImage: flags.runtimeImage ?? env.RUNTIME_IMAGE ?? DEFAULT_RUNTIME_IMAGE,
+    controllerUrl: flags.controllerUrl ?? env.CONTROLLER_URL ?? DEFAULT_CONTROLLER_URL,
+    ...(databaseUrl ? { databaseUrl } : {}),
+    dataDir: path.resolve(flags.dataDir ?? env.DATA_DIR ?? path.join('.agentplane', 'controller-data')),
+    logLevel: logLevel as LogLevel,
+    agentWorkers: integer('--workers', flags.workers ?? '4', 1, 64),
+    discoveryConcurrency: integer('--discovery-concurrency', flags.discoveryConcurrency ?? '4', 1, 64),
+    discoveryTimeoutMs: integer('--discovery-timeout', flags.discoveryTimeout ?? '30', 1, 600) * 1000,
+    version: VERSION,
+    commit: env.GIT_COMMIT ?? 'unknown',
+  };
+}

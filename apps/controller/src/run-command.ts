@@ -1,0 +1,53 @@
+// `controller [run]` (the default command): reconciles the cluster until SIGTERM/SIGINT.
+import type { Command } from 'commander';
+import type { CliIo } from './cli-io.js';
+import { resolveControllerConfig, UsageError, type RunFlags } from './config.js';
+import { startController } from './controller-app.js';
+
+/** Adds `run` as the default subcommand; `setStatus` receives the exit status. */
+export function registerRunCommand(program: Command, io: CliIo, setStatus: (s: number) => void): void {
+  program
+    .command('run', { isDefault: true })
+    .description('reconcile Agents, ModelConfigs, ModelProviderConfigs and tool servers (the default)')
+    .option('--metrics-port <port>', 'port of /metrics, /healthz, /readyz (env METRICS_PORT)', undefined)
+    .option('--metrics-host <addr>', 'address of the metrics port (default 0.0.0.0)')
+    .option('--watch-namespaces <a,b>', 'only these namespaces (env WATCH_NAMESPACES; default all)')
+    .option('--leader-elect', 'elect a leader on a Lease before reconciling (env LEADER_ELECT=true)')
+    .option('--leader-election-id <name>', 'name of the Lease (default agentplane-controller)')
+    .option(
+      '--controller-namespace <ns>',
+      'namespace of the controller and its Lease (env POD_NAMESPACE; default kagent)',
+    )
+    .option('--runtime-image <image>', 'agent runtime image (env RUNTIME_IMAGE)')
+    .option('--controller-url <url>', 'controller URL given to agents as KAGENT_URL (env CONTROLLER_URL)')
+    .option('--database-url <url>', 'PostgreSQL URL (env DATABASE_URL; default PGlite under --data-dir)')
+    .option('--data-dir <dir>', 'PGlite data folder (env DATA_DIR; default .agentplane/controller-data)')
+    .option('--workers <n>', 'concurrent Agent reconciles (default 4)')
+    .option('--discovery-concurrency <n>', 'tool and model discoveries at once (default 4)')
+    .option(
+      '--discovery-timeout <seconds>',
+      'deadline of one discovery when the resource sets none (default 30)',
+    )
+    .option('--log-level <level>', 'trace|debug|info|warn|error|fatal|silent (env LOG_LEVEL; default info)')
+    .action(async (flags: RunFlags) => {
+      let config;
+      try {
+        config = resolveControllerConfig(flags, io.env ?? {});
+      } catch (err) {
+        if (!(err instanceof UsageError)) throw err;
+        io.stderr(`controller: ${err.message}\n`);
+        setStatus(2);
+        return;
+      }
+      let fatal: ((reason: string) => void) | undefined;
+      const fatalReason = new Promise<string>((resolve) => (fatal = resolve));
+      const running = await startController(config, { onFatal: (reason) => fatal?.(reason) });
+      const reason = await Promise.race([
+        (io.shutdown ?? (() => new Promise<string>(() => undefined)))().then((signal) => ({ signal })),
+        fatalReason.then((r) => ({ fatal: r })),
+      ]);
+      running.services.logger.info(reason, 'stopping');
+      await running.stop();
+      setStatus('fatal' in reason ? 1 : 0);
+    });
+}
