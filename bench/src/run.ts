@@ -1,6 +1,6 @@
 // Throughput benchmarks: each runs a baseline and the gateway in the same process run, with the
 // same load generator (autocannon), and prints requests/s, p50/p99 latency and the ratio.
-//   node src/run.ts mcp-http | mcp-stdio | a2a | all
+//   node src/run.ts mcp-http | mcp-stdio | a2a | llm | all
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -35,6 +35,8 @@ interface Target {
   readonly expect: readonly string[];
   /** A process whose CPU time per request is reported (the gateway). */
   readonly cpuPid?: number | undefined;
+  /** A third-party comparison: when its probe fails it is reported and left out, not fatal. */
+  readonly optional?: boolean;
 }
 
 interface Result {
@@ -147,6 +149,53 @@ async function compare(name: string, baseline: Target, gateway: Target): Promise
     `  ratio (gateway / ${baseline.label}): ${median(ratios).toFixed(2)}x   (rounds: ${ratios.map((x) => x.toFixed(2)).join(' ')})`,
   );
   if (runs.some((r) => r.base.errors + r.gw.errors > 0)) process.exitCode = 1;
+}
+
+/**
+ * Like `compare`, for several targets at once: all get the same load in the same run, in a
+ * rotating order per round. Prints each target's medians and every target's ratio to the first.
+ */
+async function compareMany(name: string, all: readonly Target[]): Promise<void> {
+  const targets: Target[] = [];
+  for (const t of all) {
+    try {
+      await probe(t);
+      targets.push(t);
+    } catch (e) {
+      if (!t.optional) throw e;
+      console.log(`\n${name}: ${t.label} left out, its probe failed: ${(e as Error).message}`);
+    }
+  }
+  if (WARMUP_S > 0) for (const t of targets) await load(t, WARMUP_S);
+  const runs: Result[][] = targets.map(() => []);
+  for (let i = 0; i < ROUNDS; i++) {
+    for (let j = 0; j < targets.length; j++) {
+      const k = (i + j) % targets.length;
+      runs[k]?.push(await load(targets[k] as Target, DURATION_S));
+    }
+  }
+  const summary = (rs: Result[]): Result => ({
+    rps: median(rs.map((r) => r.rps)),
+    p50: median(rs.map((r) => r.p50)),
+    p99: median(rs.map((r) => r.p99)),
+    errors: rs.reduce((n, r) => n + r.errors, 0),
+    ...(rs.every((r) => r.cpuUs !== undefined) ? { cpuUs: median(rs.map((r) => r.cpuUs ?? 0)) } : {}),
+  });
+  console.log(`\n${name}`);
+  targets.forEach((t, i) => {
+    const r = summary(runs[i] ?? []);
+    console.log(
+      `  ${t.label.padEnd(28)} ${r.rps.toFixed(0).padStart(8)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   errors ${r.errors}${r.cpuUs !== undefined ? `   CPU ${r.cpuUs.toFixed(0)} µs/req` : ''}`,
+    );
+  });
+  const ratio = (a: number, b: number) => {
+    const rs = (runs[a] ?? []).map((r, i) => r.rps / (runs[b]?.[i]?.rps ?? 1));
+    return `${median(rs).toFixed(2)}x (rounds: ${rs.map((x) => x.toFixed(2)).join(' ')})`;
+  };
+  for (let i = 1; i < targets.length; i++)
+    console.log(`  ratio ${targets[i]?.label} / ${targets[0]?.label}: ${ratio(i, 0)}`);
+  if (targets.length > 2) console.log(`  ratio ${targets[1]?.label} / ${targets[2]?.label}: ${ratio(1, 2)}`);
+  if (runs.some((rs) => rs.some((r) => r.errors > 0))) process.exitCode = 1;
 }
 
 async function startGateway(yaml: string): Promise<{ proc: ManagedProcess; port: number }> {
@@ -368,11 +417,124 @@ async function benchA2a(): Promise<void> {
   }
 }
 
+/**
+ * OpenAI chat completions with a ~1 KiB prompt against the test kit's mock LLM (its own process):
+ * direct, through our gateway (`llm:` shorthand) and through Portkey's gateway (from
+ * node_modules), buffered and streamed.
+ */
+async function benchLlm(): Promise<void> {
+  const require = createRequire(import.meta.url);
+  const mockBin = join(root, 'libs/testing/dist/mock-llm-cli.js');
+  const dir = mkdtempSync(join(tmpdir(), 'bench-llm-'));
+  const script = join(dir, 'mock.json');
+  writeFileSync(
+    script,
+    JSON.stringify({
+      rules: [
+        {
+          match: { contains: 'benchmark' },
+          response: { content: 'pong', usage: { inputTokens: 256, outputTokens: 1 } },
+        },
+      ],
+    }),
+  );
+  const mockPort = await freePort();
+  const mock = spawnManaged(process.execPath, [mockBin, '--script', script, '--port', String(mockPort)]);
+  const portkeyPort = await freePort();
+  const portkeyBin = join(
+    dirname(require.resolve('@portkey-ai/gateway/package.json')),
+    'build/start-server.js',
+  );
+  const portkey = spawnManaged(process.execPath, [portkeyBin, `--port=${portkeyPort}`, '--headless'], {
+    env: { PATH: process.env.PATH, NODE_ENV: 'production' },
+  });
+  const gw = await startGateway(
+    `llm:
+  port: $PORT
+  models:
+  - name: "*"
+    provider: openAI
+    params: {apiKey: sk-bench, hostOverride: "127.0.0.1:${mockPort}"}
+`,
+  );
+  const ready = async (url: string) => {
+    try {
+      const r = await request(url);
+      await r.body.dump();
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  try {
+    await waitFor(() => ready(`http://127.0.0.1:${mockPort}/v1/models`), {
+      timeoutMs: 20_000,
+      description: 'mock LLM',
+    });
+    await waitFor(() => ready(`http://127.0.0.1:${portkeyPort}/`), {
+      timeoutMs: 30_000,
+      description: 'portkey',
+    });
+    // ~1 KiB of prompt text.
+    const prompt = `benchmark ${'lorem ipsum dolor sit amet '.repeat(38)}`.slice(0, 1024);
+    for (const stream of [false, true]) {
+      const body = JSON.stringify({
+        model: 'gpt-4o-mini',
+        messages: [
+          { role: 'system', content: 'You answer briefly.' },
+          { role: 'user', content: prompt },
+        ],
+        ...(stream ? { stream: true } : {}),
+      });
+      const expect = stream ? ['"pong"', '[DONE]'] : ['"pong"', '"usage"'];
+      const auth = { authorization: 'Bearer sk-bench' };
+      await compareMany(
+        `LLM chat completions, 1 KiB prompt, ${stream ? 'streamed' : 'buffered'} (mock LLM)`,
+        [
+          {
+            label: 'direct',
+            url: `http://127.0.0.1:${mockPort}/v1/chat/completions`,
+            headers: auth,
+            body,
+            expect,
+          },
+          {
+            label: 'through the gateway',
+            url: `http://127.0.0.1:${gw.port}/v1/chat/completions`,
+            headers: {},
+            body,
+            expect,
+            cpuPid: gw.proc.child.pid,
+          },
+          {
+            label: '@portkey-ai/gateway',
+            url: `http://127.0.0.1:${portkeyPort}/v1/chat/completions`,
+            headers: {
+              ...auth,
+              'x-portkey-provider': 'openai',
+              'x-portkey-custom-host': `http://127.0.0.1:${mockPort}/v1`,
+            },
+            body,
+            expect,
+            cpuPid: portkey.child.pid,
+            optional: true,
+          },
+        ],
+      );
+    }
+  } finally {
+    await gw.proc.stop();
+    await portkey.stop();
+    await mock.stop();
+  }
+}
+
 const which = process.argv[2] ?? 'all';
 const benches: Record<string, () => Promise<void>> = {
   'mcp-http': benchMcpHttp,
   'mcp-stdio': benchMcpStdio,
   a2a: benchA2a,
+  llm: benchLlm,
 };
 console.log(
   `autocannon: ${CONNECTIONS} connections, ${WARMUP_S} s warm-up, ${ROUNDS} alternating rounds of ${DURATION_S} s`,

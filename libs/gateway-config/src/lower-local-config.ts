@@ -109,7 +109,13 @@ class Lowering {
                 hostnames: [],
                 matches: [],
                 policies: {},
-                backends: [{ weight: 1, backend: { kind: 'llm', key: 'llm', spec: raw.llm }, policies: {} }],
+                backends: [
+                  {
+                    weight: 1,
+                    backend: { kind: 'llm', key: 'llm', spec: raw.llm, path: 'llm' },
+                    policies: {},
+                  },
+                ],
               },
             ],
           },
@@ -272,7 +278,7 @@ class Lowering {
   ): BackendModel {
     if (b.host !== undefined) return this.hostBackend(b.host, key, [...path, 'host'], policies);
     if (b.mcp !== undefined) return this.mcpBackend(b.mcp, key, [...path, 'mcp']);
-    if (b.ai !== undefined) return { kind: 'ai', key, spec: b.ai };
+    if (b.ai !== undefined) return { kind: 'ai', key, spec: b.ai, path: formatPath([...path, 'ai']) };
     const ref = b.backend ?? '';
     const named = this.named.get(ref);
     if (!named) {

@@ -134,11 +134,15 @@ export interface AiBackendModel {
   readonly kind: 'ai';
   readonly key: string;
   readonly spec: z.infer<typeof aiBackend>;
+  /** Where the backend sits in the config (`binds[0].listeners[0].routes[0].backends[0].ai`), for errors. */
+  readonly path?: string;
 }
 export interface LlmBackendModel {
   readonly kind: 'llm';
   readonly key: string;
   readonly spec: z.infer<typeof llmShorthand>;
+  /** Where the backend sits in the config (`llm`), for errors. */
+  readonly path?: string;
 }
 
 export interface HeaderModifierModel {

@@ -5,6 +5,7 @@ import type {
   McpBackendModel,
   TrafficPolicies,
 } from '@agentplane/gateway-config';
+import type { GlobalRateLimiter } from './policy/global-rate-limit.js';
 
 /** What the data plane knows about a request when it hands it to a protocol handler. */
 export interface HandlerContext {
@@ -16,6 +17,10 @@ export interface HandlerContext {
   readonly signal: AbortSignal;
   /** The route's `mcpAuthorization` rules bound to this request's identity (absent: no rules). */
   readonly authorizer?: McpRequestAuthorizer;
+  /** The matched route's key (scopes shared rate-limit buckets). */
+  readonly routeKey?: string;
+  /** The data plane's shared buckets for `globalRateLimit` (Redis when configured). */
+  readonly globalRateLimiter?: GlobalRateLimiter;
 }
 
 /** Decides whether this request may see and use an MCP tool, prompt or resource of a target. */

@@ -148,9 +148,12 @@ export class DataPlane {
 
     // Authentication/authorization per route (listener + route policies). A bad rule or an
     // unreadable key file rejects the whole config before anything changes.
+    // LLM backends are compiled here too: a bad CEL expression or provider fails the load, not a request.
     let nextSecurity: Map<string, { spec: string; security: RouteSecurity }>;
+    let nextAi: ReturnType<DataPlane['buildAiHandlers']>;
     try {
       nextSecurity = this.buildSecurity(model);
+      nextAi = this.buildAiHandlers(model);
     } catch (e) {
       await Promise.all(created.map((h) => h.close().catch(() => undefined)));
       throw e;
@@ -182,6 +185,8 @@ export class DataPlane {
     }
     this.security.clear();
     for (const [k, v] of nextSecurity) this.security.set(k, v);
+    this.aiHandlers = nextAi.byBackend;
+    this.aiBySpec = nextAi.bySpec;
     const stale = [...this.mcpHandlers]
       .filter(([k, v]) => nextHandlers.get(k) !== v)
       .map(([, v]) => v.handler);
@@ -483,7 +488,7 @@ export class DataPlane {
         return;
       case 'ai':
       case 'llm':
-        await this.toAi(req, res, backend, { ...policies, ...chosen.policies }, sel.matchedPrefix);
+        await this.toAi(req, res, backend, { ...policies, ...chosen.policies }, sel.matchedPrefix, route.key);
         return;
       default:
         sendError(
@@ -820,8 +825,40 @@ export class DataPlane {
     sendError(res, 502, 'authorization server metadata unavailable');
   }
 
-  /** Handlers per `ai`/`llm` backend object: a reloaded config brings new objects, hence new handlers. */
-  private readonly aiHandlers = new WeakMap<AiBackendModel | LlmBackendModel, AiBackendHandler>();
+  /** Handlers per `ai`/`llm` backend object of the applied config (built in `apply`). */
+  private aiHandlers = new WeakMap<AiBackendModel | LlmBackendModel, AiBackendHandler>();
+  /** The same handlers by backend key and spec, so an unchanged backend keeps its handler across reloads. */
+  private aiBySpec = new Map<string, AiBackendHandler>();
+
+  /**
+   * Builds (or keeps) a handler for every `ai`/`llm` backend of `model`. The factory compiles and
+   * validates the backend, so a bad one throws here and the whole config is rejected.
+   */
+  private buildAiHandlers(model: GatewayModel): {
+    byBackend: WeakMap<AiBackendModel | LlmBackendModel, AiBackendHandler>;
+    bySpec: Map<string, AiBackendHandler>;
+  } {
+    const byBackend = new WeakMap<AiBackendModel | LlmBackendModel, AiBackendHandler>();
+    const bySpec = new Map<string, AiBackendHandler>();
+    const factory = this.opts.aiHandlerFactory;
+    if (!factory) return { byBackend, bySpec };
+    for (const b of allBackends(model)) {
+      if (b.kind !== 'ai' && b.kind !== 'llm') continue;
+      const id = `${b.kind}\n${b.key}\n${JSON.stringify(b.spec)}`;
+      let h = bySpec.get(id) ?? this.aiBySpec.get(id);
+      if (!h) {
+        try {
+          h = factory(b);
+        } catch (e) {
+          const msg = e instanceof Error ? e.message : String(e);
+          throw new Error(`invalid ${b.kind} backend ${b.path ?? b.key}: ${msg}`, { cause: e });
+        }
+      }
+      bySpec.set(id, h);
+      byBackend.set(b, h);
+    }
+    return { byBackend, bySpec };
+  }
 
   private async toAi(
     req: IncomingMessage,
@@ -829,6 +866,7 @@ export class DataPlane {
     backend: AiBackendModel | LlmBackendModel,
     policies: TrafficPolicies,
     matchedPrefix: string,
+    routeKey: string,
   ): Promise<void> {
     const factory = this.opts.aiHandlerFactory;
     if (!factory) {
@@ -837,13 +875,20 @@ export class DataPlane {
     }
     let h = this.aiHandlers.get(backend);
     if (!h) {
+      // Not part of an applied config (should not happen): build it now.
       h = factory(backend);
       this.aiHandlers.set(backend, h);
     }
     applyResponseModifier(res, policies);
     const ac = new AbortController();
     res.once('close', () => ac.abort());
-    await h.handle(req, res, { matchedPrefix, policies, signal: ac.signal });
+    await h.handle(req, res, {
+      matchedPrefix,
+      policies,
+      signal: ac.signal,
+      routeKey,
+      globalRateLimiter: this.opts.globalRateLimiter ?? this.inProcessLimiter,
+    });
   }
 
   /** Stops accepting, lets in-flight requests finish for up to `deadlineMs`, then closes everything. */

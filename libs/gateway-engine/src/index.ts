@@ -19,5 +19,6 @@ export {
   type GlobalRateLimiter,
   type RateLimitVerdict,
   type RedisRateLimiterOptions,
+  type TakeMode,
 } from './policy/global-rate-limit.js';
 export { externalOrigin } from './data-plane.js';

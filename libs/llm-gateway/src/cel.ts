@@ -17,9 +17,15 @@ let shared: Environment | undefined;
 
 export type CelProgram = (vars: Record<string, unknown>) => unknown;
 
-/** Compiles an expression; throws on a syntax error (reported at config load). */
+/** Compiles and type-checks an expression; throws on a syntax or type error (reported at config load). */
 export function compileCel(expression: string): CelProgram {
   shared ??= celEnvironment();
   const program = shared.parse(expression);
+  const checked = program.check();
+  if (!checked.valid) throw new Error(firstLine(checked.error?.message ?? 'invalid expression'));
   return (vars) => program(vars) as unknown;
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0] ?? s;
 }

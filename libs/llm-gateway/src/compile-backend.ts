@@ -65,10 +65,22 @@ const DEFAULT_KEY_ENV: Partial<Record<ProviderKind, string>> = {
   azure: 'AZURE_OPENAI_API_KEY',
 };
 
-function keyOf(v: string | { file: string } | null | undefined): string | undefined {
+function keyOf(v: string | { file: string } | null | undefined, path: string): string | undefined {
   if (v === null || v === undefined) return undefined;
   if (typeof v === 'string') return v;
-  return readFileSync(v.file, 'utf8').trim();
+  try {
+    return readFileSync(v.file, 'utf8').trim();
+  } catch (e) {
+    throw configError(
+      path,
+      `cannot read key file ${v.file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`,
+    );
+  }
+}
+
+/** A config error naming the key path of the offending field. */
+function configError(path: string, message: string, cause?: unknown): LlmGatewayError {
+  return new LlmGatewayError('CONFIG', `${path}: ${message}`, cause === undefined ? undefined : { cause });
 }
 
 function awsFromEnv(env: CompileOptions['env']): AwsCredentials | undefined {
@@ -90,12 +102,24 @@ function withHost(base: string, host: string): string {
   return `${port === '443' ? 'https' : 'http'}://${host}${path}`;
 }
 
+function parseUrl(url: string, path: string): URL {
+  try {
+    return new URL(url);
+  } catch (e) {
+    throw configError(path, `invalid URL ${JSON.stringify(url)}`, e);
+  }
+}
+
 function withPathPrefix(base: string, prefix: string): string {
   return new URL(base).origin + ('/' + prefix.replace(/^\/+/, '')).replace(/\/$/, '');
 }
 
 interface ProviderInput {
   readonly name: string;
+  /** Key paths for errors: the provider, and its project / Azure resource fields. */
+  readonly path: string;
+  readonly projectPath: string;
+  readonly azurePath: string;
   readonly kind: ProviderKind;
   readonly family: string;
   readonly model?: string | null | undefined;
@@ -136,7 +160,7 @@ function buildTarget(i: ProviderInput, opts: CompileOptions): ProviderTarget {
       format = 'gemini';
       break;
     case 'vertex':
-      if (!i.project) throw new LlmGatewayError('CONFIG', `provider ${i.name}: vertex needs a project`);
+      if (!i.project) throw configError(i.projectPath, `provider ${i.name}: vertex needs a project`);
       base = vertexBase(i.region ?? 'us-central1', i.project);
       format = 'gemini';
       break;
@@ -146,14 +170,14 @@ function buildTarget(i: ProviderInput, opts: CompileOptions): ProviderTarget {
       break;
     case 'azure':
       if (!i.azureResourceName && !i.baseUrl && !i.hostOverride)
-        throw new LlmGatewayError('CONFIG', `provider ${i.name}: azure needs a resourceName`);
+        throw configError(i.azurePath, `provider ${i.name}: azure needs a resourceName`);
       base = azureBase(i.azureResourceName ?? 'resource', i.azureResourceType ?? undefined);
       break;
     default:
       base = OPENAI_COMPATIBLE[i.family] ?? OPENAI_COMPATIBLE.openai ?? '';
   }
   if (i.baseUrl) {
-    const u = new URL(i.baseUrl);
+    const u = parseUrl(i.baseUrl, `${i.path}.baseUrl`);
     base = u.pathname === '/' ? u.origin + new URL(base).pathname : i.baseUrl.replace(/\/$/, '');
   }
   if (i.hostOverride) base = withHost(base, i.hostOverride);
@@ -188,30 +212,33 @@ function headersOf(m: HeaderMod): ProviderTarget['headers'] {
 }
 
 type BackendAuthRaw = { passthrough?: unknown; key?: unknown } | null | undefined;
-function authOf(a: BackendAuthRaw): { apiKey?: string; passthroughAuth?: boolean } {
+function authOf(a: BackendAuthRaw, path: string): { apiKey?: string; passthroughAuth?: boolean } {
   if (!a) return {};
   if (a.passthrough) return { passthroughAuth: true };
   if (a.key !== undefined) {
     const k = a.key as string | { file: string } | { value: string | { file: string } };
     const v = typeof k === 'object' && 'value' in k ? k.value : k;
-    const key = keyOf(v);
+    const key = keyOf(v, `${path}.key`);
     return key ? { apiKey: key } : {};
   }
   return {};
 }
 
-function fromNamedAiProvider(p: NamedAiProvider, opts: CompileOptions): ProviderTarget {
+function fromNamedAiProvider(p: NamedAiProvider, path: string, opts: CompileOptions): ProviderTarget {
   const entry = Object.entries(p.provider).find(([, v]) => v !== undefined && v !== null);
-  if (!entry) throw new LlmGatewayError('CONFIG', `provider ${p.name}: no provider type`);
+  if (!entry) throw configError(`${path}.provider`, `provider ${p.name}: no provider type`);
   const [type, raw] = entry as [string, Record<string, unknown>];
   const pol = p.policies ?? undefined;
   const common = {
     name: p.name,
+    path,
+    projectPath: `${path}.provider.${type}.projectId`,
+    azurePath: `${path}.provider.${type}.resourceName`,
     model: raw.model as string | null | undefined,
     hostOverride: p.hostOverride,
     pathOverride: p.pathOverride,
     pathPrefix: p.pathPrefix,
-    ...authOf(pol?.backendAuth),
+    ...authOf(pol?.backendAuth, `${path}.policies.backendAuth`),
     ...(headersOf(pol?.requestHeaderModifier) ? { headers: headersOf(pol?.requestHeaderModifier) } : {}),
   };
   switch (type) {
@@ -267,7 +294,7 @@ function fromNamedAiProvider(p: NamedAiProvider, opts: CompileOptions): Provider
       );
     }
     default:
-      throw new LlmGatewayError('CONFIG', `provider ${p.name}: unsupported provider ${type}`);
+      throw configError(`${path}.provider.${type}`, `provider ${p.name}: unsupported provider ${type}`);
   }
 }
 
@@ -287,7 +314,14 @@ function kindOfName(name: string): { kind: ProviderKind; family: string } {
   }
 }
 
-function fromLlmModel(m: LlmModel, spec: LlmSpec, index: number, opts: CompileOptions): ProviderTarget {
+function fromLlmModel(
+  m: LlmModel,
+  spec: LlmSpec,
+  index: number,
+  base: string,
+  opts: CompileOptions,
+): ProviderTarget {
+  const path = `${base}.models[${index}]`;
   let providerName: string;
   let params = m.params ?? {};
   let custom: LlmModel['provider'] | undefined;
@@ -295,7 +329,7 @@ function fromLlmModel(m: LlmModel, spec: LlmSpec, index: number, opts: CompileOp
   else if ('reference' in m.provider) {
     const ref = m.provider.reference;
     const p = spec.providers?.find((x) => x.name === ref);
-    if (!p) throw new LlmGatewayError('CONFIG', `llm.models[${index}]: unknown provider reference ${ref}`);
+    if (!p) throw configError(`${path}.provider.reference`, `unknown provider reference ${ref}`);
     params = { ...(p.params ?? {}), ...params };
     if (typeof p.provider !== 'string') custom = p.provider;
     providerName = typeof p.provider === 'string' ? p.provider : 'custom';
@@ -314,10 +348,13 @@ function fromLlmModel(m: LlmModel, spec: LlmSpec, index: number, opts: CompileOp
   return buildTarget(
     {
       name: `${m.name}#${index}`,
+      path: `${path}.params`,
+      projectPath: `${path}.params.vertexProject`,
+      azurePath: `${path}.params.azureResourceName`,
       kind: format === 'anthropic' ? 'anthropic' : kind,
       family,
       model: params.model,
-      apiKey: keyOf(params.apiKey),
+      apiKey: keyOf(params.apiKey, `${path}.params.apiKey`),
       baseUrl: params.baseUrl,
       hostOverride: params.hostOverride,
       pathOverride,
@@ -328,7 +365,7 @@ function fromLlmModel(m: LlmModel, spec: LlmSpec, index: number, opts: CompileOp
       azureResourceType: params.azureResourceType,
       azureApiVersion: params.azureApiVersion,
       ...(format ? { format } : {}),
-      ...authOf(m.auth),
+      ...authOf(m.auth, `${path}.auth`),
       ...(headersOf(m.requestHeaders) ? { headers: headersOf(m.requestHeaders) } : {}),
     },
     opts,
@@ -339,10 +376,13 @@ export function compileBackend(
   backend: AiBackendModel | LlmBackendModel,
   opts: CompileOptions,
 ): CompiledBackend {
+  const base = backend.path ?? backend.kind;
   if (backend.kind === 'ai') {
     const spec = backend.spec;
     if ('groups' in spec) {
-      const groups = spec.groups.map((g) => g.providers.map((p) => fromNamedAiProvider(p, opts)));
+      const groups = spec.groups.map((g, gi) =>
+        g.providers.map((p, pi) => fromNamedAiProvider(p, `${base}.groups[${gi}].providers[${pi}]`, opts)),
+      );
       const policy =
         spec.groups.flatMap((g) => g.providers).find((p) => p.policies?.ai)?.policies?.ai ?? undefined;
       return {
@@ -355,7 +395,7 @@ export function compileBackend(
     const policy = spec.policies?.ai ?? undefined;
     return {
       kind: 'ai',
-      routes: [{ name: '*', test: () => true, groups: [[fromNamedAiProvider(spec, opts)]] }],
+      routes: [{ name: '*', test: () => true, groups: [[fromNamedAiProvider(spec, base, opts)]] }],
       ...(policy ? { policy } : {}),
       models: [],
     };
@@ -365,7 +405,7 @@ export function compileBackend(
   const routes: ModelRoute[] = [];
   const byName = new Map<string, { route: ModelRoute; targets: ProviderTarget[] }>();
   spec.models.forEach((m, i) => {
-    const target = fromLlmModel(m, spec, i, opts);
+    const target = fromLlmModel(m, spec, i, base, opts);
     const existing = byName.get(m.name);
     if (existing) {
       existing.targets.push(target);
@@ -378,11 +418,7 @@ export function compileBackend(
       try {
         transformModel = compileCel(expr);
       } catch (e) {
-        throw new LlmGatewayError(
-          'CONFIG',
-          `llm.models[${i}].transformation.model: ${(e as Error).message}`,
-          { cause: e },
-        );
+        throw configError(`${base}.models[${i}].transformation.model`, (e as Error).message, e);
       }
     }
     const route: ModelRoute = {

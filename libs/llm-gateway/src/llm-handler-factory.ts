@@ -14,6 +14,8 @@ export interface LlmHandlerFactoryOptions extends Omit<LlmHandlerOptions, 'dispa
 
 export interface LlmHandlerFactory {
   (backend: AiBackendModel | LlmBackendModel): LlmBackendHandler;
+  /** Resolves once the writes still running after responses (token-limit settlements) are done. */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -21,13 +23,26 @@ export function createLlmHandlerFactory(opts: LlmHandlerFactoryOptions): LlmHand
   const own = opts.dispatcher ? undefined : new Agent({ keepAliveTimeout: 30_000, connections: 256 });
   const dispatcher: Dispatcher = opts.dispatcher ?? own ?? new Agent();
   const metrics = opts.registry ? new LlmMetrics(opts.registry) : undefined;
+  const pending = new Set<Promise<unknown>>();
+  const background = (work: Promise<unknown>) => {
+    const p = work.catch((e: unknown) =>
+      opts.logger.warn({ err: (e as Error).message }, 'token limit settlement failed'),
+    );
+    pending.add(p);
+    void p.finally(() => pending.delete(p));
+  };
   const factory = ((backend: AiBackendModel | LlmBackendModel) =>
     new LlmBackendHandler(backend, {
       ...opts,
       dispatcher,
+      background,
       ...(metrics ? { metrics } : {}),
     })) as LlmHandlerFactory;
+  factory.settled = async () => {
+    while (pending.size > 0) await Promise.all(pending);
+  };
   factory.close = async () => {
+    await factory.settled();
     await own?.close();
   };
   return factory;

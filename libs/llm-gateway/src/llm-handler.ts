@@ -36,6 +36,7 @@ import {
 import { SseParser, type SseEvent } from './sse.js';
 import { applyFieldPolicies, enrichPrompt } from './texts.js';
 import { estimateTokens, LlmTokenBucket } from './token-bucket.js';
+import { countPromptTokens } from './tokenizer.js';
 import {
   AnthropicToOpenAiStream,
   OpenAiToAnthropicStream,
@@ -85,6 +86,15 @@ export interface LlmHandlerOptions {
   readonly attemptTimeoutMs?: number;
   /** Where `openAIModeration` guards send requests (default OpenAI's API with OPENAI_API_KEY). */
   readonly moderation?: { readonly baseUrl: string; readonly apiKey?: string };
+  /** Receives writes that finish after the response (global token-limit settlements). */
+  readonly background?: (work: Promise<unknown>) => void;
+}
+
+/** Global `type: tokens` limits of a request, with where they are kept. */
+interface GlobalTokenLimits {
+  readonly limiter: NonNullable<HandlerContext['globalRateLimiter']>;
+  readonly key: string;
+  readonly specs: readonly RateLimitModel[];
 }
 
 type Op = 'chat' | 'messages' | 'countTokens' | 'responses' | 'embeddings' | 'models' | 'passthrough';
@@ -382,19 +392,36 @@ export class LlmBackendHandler {
     if (applyFieldPolicies(body, defaults, overrides)) mutated = true;
 
     const buckets = this.tokenBuckets(ctx.policies);
-    const estimate = estimateTokens(raw.byteLength);
+    const globalSpecs = ctx.policies.globalRateLimit?.filter((s) => s.type === 'tokens') ?? [];
+    const global: GlobalTokenLimits | undefined =
+      globalSpecs.length > 0 && ctx.globalRateLimiter
+        ? { limiter: ctx.globalRateLimiter, key: `llm|${ctx.routeKey ?? ''}`, specs: globalSpecs }
+        : undefined;
+    // Token limits count the prompt with the tokenizer; otherwise a byte estimate is enough.
+    const estimate =
+      buckets.length > 0 || global ? await countPromptTokens(format, body) : estimateTokens(raw.byteLength);
+    const tooMany = (retryAfterMs: number) =>
+      sendError(
+        res,
+        format,
+        429,
+        { message: 'token rate limit exceeded', type: 'rate_limit_error' },
+        { 'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) },
+      );
     if (buckets.length > 0) {
       const denied = buckets.find((b) => !b.admit(estimate));
-      if (denied) {
-        return sendError(
-          res,
-          format,
-          429,
-          { message: 'token rate limit exceeded', type: 'rate_limit_error' },
-          {
-            'retry-after': String(Math.max(1, Math.ceil(denied.retryAfterMs() / 1000))),
-          },
-        );
+      if (denied) return tooMany(denied.retryAfterMs());
+    }
+    if (global) {
+      const taken: RateLimitModel[] = [];
+      for (const spec of global.specs) {
+        const v = await global.limiter.take(global.key, spec, estimate, 'debt');
+        if (!v.allowed) {
+          // Give back what the other limits of this request already took.
+          await Promise.all(taken.map((t) => global.limiter.take(global.key, t, -estimate, 'settle')));
+          return tooMany(v.retryAfterMs);
+        }
+        taken.push(spec);
       }
     }
 
@@ -457,7 +484,7 @@ export class LlmBackendHandler {
         } else this.eviction.ok(provider.name);
         st.system = provider.system;
         st.responseModel = upstreamModel;
-        await this.respond(res, st, attempt, guard, io, buckets, estimate, ctx);
+        await this.respond(res, st, attempt, guard, io, { buckets, global, estimate }, ctx);
         return;
       }
       const e = lastError ?? { status: 503, info: { message: 'no provider available', type: 'api_error' } };
@@ -599,8 +626,7 @@ export class LlmBackendHandler {
     a: Awaited<ReturnType<LlmBackendHandler['attempt']>>,
     guard: PromptGuard | undefined,
     io: Parameters<PromptGuard['checkResponse']>[2],
-    buckets: readonly LlmTokenBucket[],
-    estimate: number,
+    limits: { buckets: readonly LlmTokenBucket[]; global: GlobalTokenLimits | undefined; estimate: number },
     ctx: HandlerContext,
   ): Promise<void> {
     const { response } = a;
@@ -621,7 +647,7 @@ export class LlmBackendHandler {
       if (streamed) await this.respondStream(res, st, a, guard, ctx);
       else await this.respondBuffered(res, st, a, guard, io);
     } finally {
-      this.account(st, buckets, estimate);
+      this.account(st, limits.buckets, limits.estimate, limits.global);
     }
   }
 
@@ -823,9 +849,20 @@ export class LlmBackendHandler {
     return new OpenAiStreamEncoder(a.native ? true : a.includeUsage);
   }
 
-  private account(st: RequestState, buckets: readonly LlmTokenBucket[], estimate: number): void {
+  private account(
+    st: RequestState,
+    buckets: readonly LlmTokenBucket[],
+    estimate: number,
+    global?: GlobalTokenLimits,
+  ): void {
     const total = (st.usage.inputTokens ?? 0) + (st.usage.outputTokens ?? 0);
     if (total > 0) for (const b of buckets) b.settle(total - estimate);
+    if (global && total > 0 && total !== estimate) {
+      const work = Promise.all(
+        global.specs.map((spec) => global.limiter.take(global.key, spec, total - estimate, 'settle')),
+      );
+      this.opts.background?.(work);
+    }
     const m = this.opts.metrics;
     if (!m) return;
     const labels = {

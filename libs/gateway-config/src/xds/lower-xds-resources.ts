@@ -240,7 +240,7 @@ function lowerBackend(
         );
         return undefined;
       }
-      return { kind: 'ai', key: b.key, spec: r.data };
+      return { kind: 'ai', key: b.key, spec: r.data, path: `${path}.ai` };
     }
     default:
       issue(path, 'a backend needs static, mcp, ai or a2a');

@@ -9,24 +9,35 @@ export interface RateLimitVerdict {
   readonly retryAfterMs: number;
 }
 
+/**
+ * How `take` spends: `strict` only when the bucket holds `cost` (request limits); `debt` whenever
+ * the bucket is not empty, letting the balance go negative (token limits, whose real cost is known
+ * after the response); `settle` always, without a check (corrects an earlier estimate: a negative
+ * cost gives tokens back, up to the bucket size).
+ */
+export type TakeMode = 'strict' | 'debt' | 'settle';
+
 /** Token buckets that every gateway replica sees: `take` is one atomic step on the shared store. */
 export interface GlobalRateLimiter {
-  take(key: string, spec: RateLimitModel, cost?: number): Promise<RateLimitVerdict>;
+  take(key: string, spec: RateLimitModel, cost?: number, mode?: TakeMode): Promise<RateLimitVerdict>;
   close(): Promise<void>;
 }
+
+const MODE_ARG: Record<TakeMode, number> = { strict: 0, debt: 1, settle: 2 };
 
 /** Buckets held in this process: the fallback when no Redis is configured (one replica). */
 export class InProcessRateLimiter implements GlobalRateLimiter {
   private readonly buckets = new Map<string, TokenBucket>();
 
-  take(key: string, spec: RateLimitModel, cost = 1): Promise<RateLimitVerdict> {
-    const id = `${key}|${spec.maxTokens}|${spec.tokensPerFill}|${spec.fillIntervalMs}`;
+  take(key: string, spec: RateLimitModel, cost = 1, mode: TakeMode = 'strict'): Promise<RateLimitVerdict> {
+    const id = `${key}|${spec.type}|${spec.maxTokens}|${spec.tokensPerFill}|${spec.fillIntervalMs}`;
     let b = this.buckets.get(id);
     if (!b) {
       b = new TokenBucket(spec);
       this.buckets.set(id, b);
     }
-    const allowed = b.tryTake(cost);
+    const allowed =
+      mode === 'strict' ? b.tryTake(cost) : mode === 'debt' ? b.takeIfAny(cost) : b.adjust(cost);
     return Promise.resolve({ allowed, retryAfterMs: allowed ? 0 : b.retryAfterMs() });
   }
 
@@ -45,6 +56,7 @@ local cap = tonumber(ARGV[1])
 local per = tonumber(ARGV[2])
 local interval = tonumber(ARGV[3])
 local cost = tonumber(ARGV[4])
+local mode = tonumber(ARGV[5])
 local v = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
 local tokens = tonumber(v[1])
 local ts = tonumber(v[2])
@@ -58,14 +70,21 @@ if fills > 0 then
   ts = ts + fills * interval
 end
 local allowed = 0
-if tokens >= cost then
+if mode == 2 then
+  tokens = math.min(cap, tokens - cost)
+  allowed = 1
+elseif (mode == 1 and tokens > 0) or (mode ~= 1 and tokens >= cost) then
   tokens = tokens - cost
   allowed = 1
 end
 redis.call('HSET', KEYS[1], 'tokens', tokens, 'ts', ts)
-local refillAll = math.ceil(cap / math.max(per, 1)) * interval
+local refillAll = math.ceil((cap - math.min(tokens, 0)) / math.max(per, 1)) * interval
 redis.call('PEXPIRE', KEYS[1], refillAll + interval)
-return {allowed, interval - (now - ts)}
+local wait = interval - (now - ts)
+if mode == 1 and allowed == 0 then
+  wait = wait + (math.ceil((1 - tokens) / math.max(per, 1)) - 1) * interval
+end
+return {allowed, wait}
 `;
 
 type TakeCommand = (
@@ -74,6 +93,7 @@ type TakeCommand = (
   per: number,
   interval: number,
   cost: number,
+  mode: number,
 ) => Promise<[number, number]>;
 
 export interface RedisRateLimiterOptions {
@@ -112,8 +132,13 @@ export class RedisRateLimiter implements GlobalRateLimiter {
     this.take_ = r.agwTakeToken.bind(r);
   }
 
-  async take(key: string, spec: RateLimitModel, cost = 1): Promise<RateLimitVerdict> {
-    const k = `${this.prefix}${key}|${spec.maxTokens}|${spec.tokensPerFill}|${spec.fillIntervalMs}`;
+  async take(
+    key: string,
+    spec: RateLimitModel,
+    cost = 1,
+    mode: TakeMode = 'strict',
+  ): Promise<RateLimitVerdict> {
+    const k = `${this.prefix}${key}|${spec.type}|${spec.maxTokens}|${spec.tokensPerFill}|${spec.fillIntervalMs}`;
     try {
       const [allowed, wait] = await this.take_(
         k,
@@ -121,6 +146,7 @@ export class RedisRateLimiter implements GlobalRateLimiter {
         spec.tokensPerFill,
         spec.fillIntervalMs,
         cost,
+        MODE_ARG[mode],
       );
       return { allowed: allowed === 1, retryAfterMs: Math.max(0, wait) };
     } catch (e) {
