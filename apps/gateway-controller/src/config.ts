@@ -1,6 +1,7 @@
 // Flags and env of the gateway-controller, parsed once; everything below main.ts gets typed values.
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { UsageError } from '@agentplane/telemetry/process';
 
 export interface ControllerConfig {
   /** KUBECONFIG; in-cluster config when absent. */
@@ -21,10 +22,7 @@ export interface ControllerConfig {
   readonly commit: string;
 }
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-  readonly code = 'USAGE';
-}
+export { UsageError };
 
 export const USAGE = `usage: gateway-controller [flags]
   --xds-port <port>             Delta ADS gRPC port (default 9978)

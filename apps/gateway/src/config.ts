@@ -1,6 +1,7 @@
 // Flags and env, parsed once. Everything below main.ts receives typed values from here.
 import { z } from 'zod';
 import { parseXdsEnv, type XdsAppConfig } from './xds-config.js';
+import { UsageError } from '@agentplane/telemetry/process';
 
 export interface HostPort {
   readonly host: string;
@@ -30,10 +31,7 @@ export interface AppConfig {
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-  readonly code = 'USAGE';
-}
+export { UsageError };
 
 export const USAGE = `usage: gateway -f <config.yaml>
   -f, --config <file>   agentgateway-format config file (watched; valid changes apply live)

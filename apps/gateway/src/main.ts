@@ -1,27 +1,17 @@
 #!/usr/bin/env node
 // Composition root: parse flags/env, build telemetry, start the gateway, handle signals.
 import { ConfigError } from '@agentplane/gateway-config';
-import { parseAppConfig, USAGE, UsageError } from './config.js';
+import { parseAppConfig, USAGE } from './config.js';
 import { startGateway } from './gateway.js';
 import { createXdsConfigSource } from './xds-config-source.js';
 import { createLogger, type LogLevel } from '@agentplane/telemetry/logger';
 import { createMetricsRegistry } from '@agentplane/telemetry/metrics-registry';
+import { logUncaughtErrors, parseCommandLine, runMain, waitForShutdown } from '@agentplane/telemetry/process';
 
 async function main(): Promise<number> {
-  let app;
-  try {
-    app = parseAppConfig(process.argv.slice(2), process.env);
-  } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`${e.message}\n${USAGE}\n`);
-      return 2;
-    }
-    throw e;
-  }
-  if (app === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const cli = parseCommandLine(() => parseAppConfig(process.argv.slice(2), process.env), { usage: USAGE });
+  if ('exitCode' in cli) return cli.exitCode;
+  const app = cli.config;
   const logger = createLogger({
     name: 'gateway',
     level: (app.logLevel ?? 'info') as LogLevel,
@@ -39,32 +29,10 @@ async function main(): Promise<number> {
     return 1;
   }
   const running = gw;
-  process.on('uncaughtException', (e) => logger.error({ err: e }, 'uncaught exception'));
-  process.on('unhandledRejection', (e) => logger.error({ err: e }, 'unhandled rejection'));
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      logger.info({ signal }, 'draining');
-      running
-        .close()
-        .catch((e: unknown) => logger.error({ err: e }, 'shutdown error'))
-        .finally(() => resolve());
-    };
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
-  });
+  logUncaughtErrors(logger);
+  await waitForShutdown({ logger, close: () => running.close(), message: 'draining' });
   logger.info('stopped');
   return 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    process.stderr.write(`fatal: ${String(e)}\n`);
-    process.exitCode = 1;
-  },
-);
+void runMain(main);

@@ -1,6 +1,7 @@
 // Flags and env, parsed once. Everything below main.ts receives typed values from here.
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { UsageError } from '@agentplane/telemetry/process';
 
 export type ChildMode = 'per-session' | 'shared';
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
@@ -31,10 +32,7 @@ export interface AppConfig {
   readonly commit: string;
 }
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-  readonly code = 'USAGE';
-}
+export { UsageError };
 
 export const USAGE = `usage: kmcp-controller [flags]
 Reconciles kagent.dev/v1alpha1 MCPServer resources into Deployments and Services (stdio servers

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { KubeResourceStore, type Condition, type KubeObject } from '@agentplane/k8s';
+import { DEPLOYMENT, LEASE, MCP_SERVER } from '@agentplane/k8s/kinds';
 import { repoRoot } from '@agentplane/testing/envtest';
 import { setupEnvtest } from '@agentplane/testing/envtest/vitest';
 import { freePort } from '@agentplane/testing/free-port';
@@ -19,15 +20,6 @@ const built = existsSync(MAIN);
 if (!built) console.warn(`\n!!! ${MAIN} is missing: run pnpm nx run @agentplane/kmcp-controller:build\n`);
 
 const suite = setupEnvtest({ env: process.env });
-
-const MCP_SERVER = {
-  apiVersion: 'kagent.dev/v1alpha1',
-  kind: 'MCPServer',
-  plural: 'mcpservers',
-  namespaced: true,
-};
-const DEPLOYMENT = { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments', namespaced: true };
-const LEASE = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', plural: 'leases', namespaced: true };
 
 describe.skipIf(!suite.available || !built)('kmcp-controller process', () => {
   let dir: string;

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { adapterConfigSchema, type ChildMode } from '@agentplane/mcpserver-translate/adapter-config';
 import { z } from 'zod';
+import { UsageError } from '@agentplane/telemetry/process';
 
 export interface AdapterAppConfig {
   readonly host: string;
@@ -17,10 +18,7 @@ export interface AdapterAppConfig {
   readonly childEnv: Readonly<Record<string, string | undefined>>;
 }
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-  readonly code = 'USAGE';
-}
+export { UsageError };
 
 export const USAGE = `usage: mcp-adapter --config <config.json>
        mcp-adapter --port <port> --cmd <command> [--args <arg>]... [--shared|--per-session] [-- <arg>...]

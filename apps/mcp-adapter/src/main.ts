@@ -1,24 +1,14 @@
 #!/usr/bin/env node
 // Composition root: parse flags/config/env, build the logger, serve the stdio server, handle signals.
 import { createLogger } from '@agentplane/telemetry/logger';
+import { logUncaughtErrors, parseCommandLine, runMain, waitForShutdown } from '@agentplane/telemetry/process';
 import { startAdapter } from './adapter-server.js';
-import { parseAppConfig, USAGE, UsageError } from './config.js';
+import { parseAppConfig, USAGE } from './config.js';
 
 async function main(): Promise<number> {
-  let config;
-  try {
-    config = parseAppConfig(process.argv.slice(2), process.env);
-  } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`${e.message}\n${USAGE}\n`);
-      return 2;
-    }
-    throw e;
-  }
-  if (config === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const cli = parseCommandLine(() => parseAppConfig(process.argv.slice(2), process.env), { usage: USAGE });
+  if ('exitCode' in cli) return cli.exitCode;
+  const config = cli.config;
   const logger = createLogger({ name: 'mcp-adapter', level: config.logLevel, secretFields: ['sessionKey'] });
   let adapter;
   try {
@@ -28,32 +18,10 @@ async function main(): Promise<number> {
     return 1;
   }
   const running = adapter;
-  process.on('uncaughtException', (e) => logger.error({ err: e }, 'uncaught exception'));
-  process.on('unhandledRejection', (e) => logger.error({ err: e }, 'unhandled rejection'));
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      logger.info({ signal }, 'stopping');
-      running
-        .close()
-        .catch((e: unknown) => logger.error({ err: e }, 'shutdown error'))
-        .finally(() => resolve());
-    };
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
-  });
+  logUncaughtErrors(logger);
+  await waitForShutdown({ logger, close: () => running.close() });
   logger.info('stopped');
   return 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    process.stderr.write(`fatal: ${String(e)}\n`);
-    process.exitCode = 1;
-  },
-);
+void runMain(main);

@@ -1,5 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { listenHttp } from '@agentplane/net';
 import type { A2aRequestListener } from './create-a2a-app.js';
 
 export interface A2aServerOptions {
@@ -21,30 +21,11 @@ export interface A2aServer {
 
 /** Listens with bounded header size and request time; `close()` ends keep-alive and open streams. */
 export async function startA2aServer(options: A2aServerOptions): Promise<A2aServer> {
-  const server = createServer(
-    {
-      requestTimeout: options.requestTimeoutMs ?? 30_000,
-      headersTimeout: Math.min(options.requestTimeoutMs ?? 30_000, 20_000),
-      maxHeaderSize: options.maxHeaderBytes ?? 16 * 1024,
-      keepAliveTimeout: 5_000,
-    },
-    options.app,
-  );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
+  return listenHttp({
+    handler: options.app,
+    host: options.host,
+    port: options.port,
+    requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+    maxHeaderBytes: options.maxHeaderBytes,
   });
-  const port = (server.address() as AddressInfo).port;
-  return {
-    server,
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
 }

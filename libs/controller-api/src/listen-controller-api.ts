@@ -1,5 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { listenHttp } from '@agentplane/net';
 import type { Express } from 'express';
 
 export interface ListenControllerApiOptions {
@@ -24,33 +24,11 @@ export interface ControllerApiServer {
 
 /** Serves the API with bounded header size and request time. */
 export async function listenControllerApi(options: ListenControllerApiOptions): Promise<ControllerApiServer> {
-  const requestTimeout = options.requestTimeoutMs ?? 60_000;
-  const server = createServer(
-    {
-      requestTimeout,
-      headersTimeout: Math.min(requestTimeout, 20_000),
-      maxHeaderSize: options.maxHeaderBytes ?? 16 * 1024,
-      keepAliveTimeout: 5_000,
-    },
-    options.app,
-  );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
+  return listenHttp({
+    handler: options.app,
+    host: options.host,
+    port: options.port,
+    requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
+    maxHeaderBytes: options.maxHeaderBytes,
   });
-  const port = (server.address() as AddressInfo).port;
-  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
-  return {
-    server,
-    port,
-    url: `http://${host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
 }

@@ -1,5 +1,5 @@
 import { UnknownKindError, type KubeClient, type ResourceKind } from '@agentplane/k8s';
-import { endpointSliceKind } from './kinds.js';
+import { endpointSliceKind } from '@agentplane/k8s/kinds';
 
 /** The EndpointSlice kind the API server serves: discovery.k8s.io/v1, else v1beta1 (Kubernetes ≤ 1.20). */
 export async function detectEndpointSliceKind(client: KubeClient): Promise<ResourceKind> {

@@ -39,18 +39,18 @@ import {
 import type { Logger, Registry } from '@agentplane/telemetry';
 import type { XdsSnapshotCache } from '@agentplane/xds';
 import {
-  BACKEND,
+  AGENTGATEWAY_BACKEND,
+  AGENTGATEWAY_PARAMETERS,
+  AGENTGATEWAY_POLICY,
   GATEWAY,
   GATEWAY_CLASS,
   HTTP_ROUTE,
   NAMESPACE,
-  OWNED_KINDS,
-  PARAMETERS,
-  POLICY,
   REFERENCE_GRANT,
   SECRET,
   SERVICE,
-} from './kinds.js';
+} from '@agentplane/k8s/kinds';
+import { OWNED_KINDS } from './kinds.js';
 
 export interface GatewayReconcilerOptions {
   store: ResourceStore;
@@ -99,9 +99,9 @@ export class GatewayReconciler {
       GATEWAY,
       HTTP_ROUTE,
       REFERENCE_GRANT,
-      BACKEND,
-      POLICY,
-      PARAMETERS,
+      AGENTGATEWAY_BACKEND,
+      AGENTGATEWAY_POLICY,
+      AGENTGATEWAY_PARAMETERS,
       SERVICE,
       SECRET,
       NAMESPACE,
@@ -220,9 +220,9 @@ export class GatewayReconciler {
       upstream<GatewayClass>(GATEWAY_CLASS, gatewayClassSchema),
       upstream<Gateway>(GATEWAY, gatewaySchema),
       upstream<HTTPRoute>(HTTP_ROUTE, httpRouteSchema),
-      parsed<AgentgatewayBackend>(BACKEND, parseAgentgatewayBackend),
-      parsed<AgentgatewayPolicy>(POLICY, parseAgentgatewayPolicy),
-      parsed<AgentgatewayParameters>(PARAMETERS, parseAgentgatewayParameters),
+      parsed<AgentgatewayBackend>(AGENTGATEWAY_BACKEND, parseAgentgatewayBackend),
+      parsed<AgentgatewayPolicy>(AGENTGATEWAY_POLICY, parseAgentgatewayPolicy),
+      parsed<AgentgatewayParameters>(AGENTGATEWAY_PARAMETERS, parseAgentgatewayParameters),
     ]);
     const input: TranslateInput = {
       gatewayClasses,
@@ -253,11 +253,12 @@ export class GatewayReconciler {
     for (const s of statuses.gatewayClasses) await write(GATEWAY_CLASS, undefined, s.name, s.status);
     for (const s of statuses.gateways) await write(GATEWAY, s.namespace, s.name, s.status);
     for (const s of statuses.httpRoutes) await write(HTTP_ROUTE, s.namespace, s.name, s.status);
-    for (const s of statuses.policies) await write(POLICY, s.namespace, s.name, s.status);
-    for (const s of statuses.backends) await write(BACKEND, s.namespace, s.name, s.status);
+    for (const s of statuses.policies) await write(AGENTGATEWAY_POLICY, s.namespace, s.name, s.status);
+    for (const s of statuses.backends) await write(AGENTGATEWAY_BACKEND, s.namespace, s.name, s.status);
     // Objects that do not even parse: a condition naming the problem.
     for (const { kind, obj, message } of invalid) {
-      if (kind !== BACKEND && kind !== POLICY && kind !== PARAMETERS) continue;
+      if (kind !== AGENTGATEWAY_BACKEND && kind !== AGENTGATEWAY_POLICY && kind !== AGENTGATEWAY_PARAMETERS)
+        continue;
       const status = (obj['status'] ?? {}) as { conditions?: Parameters<typeof setCondition>[0] };
       const conditions = setCondition(status.conditions, {
         type: 'Accepted',

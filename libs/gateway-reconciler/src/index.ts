@@ -3,20 +3,5 @@
 export { createGatewayReconciler, GatewayReconciler } from './gateway-reconciler.js';
 export type { GatewayReconcilerOptions } from './gateway-reconciler.js';
 export { createTokenReview } from './token-review.js';
-export {
-  BACKEND,
-  DEPLOYMENT,
-  endpointSliceKind,
-  GATEWAY,
-  GATEWAY_CLASS,
-  HTTP_ROUTE,
-  NAMESPACE,
-  OWNED_KINDS,
-  PARAMETERS,
-  POLICY,
-  REFERENCE_GRANT,
-  SECRET,
-  SERVICE,
-  SERVICE_ACCOUNT,
-} from './kinds.js';
+export { OWNED_KINDS } from './kinds.js';
 export { detectEndpointSliceKind } from './endpoint-slice-version.js';

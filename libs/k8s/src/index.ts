@@ -82,4 +82,3 @@ export type { LeaderElectionMetrics, ReconcileMetrics, WorkQueueMetrics } from '
 export type { WorkloadDriver, WorkloadPhase, WorkloadSpec, WorkloadStatus } from './workload-driver.js';
 export { ProcessWorkloadDriver } from './process-workload-driver.js';
 export type { ProcessWorkloadDriverOptions } from './process-workload-driver.js';
-export { findFreePort } from './free-port.js';

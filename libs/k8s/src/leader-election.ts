@@ -2,15 +2,9 @@ import { createLogger, type Logger, type Registry } from '@agentplane/telemetry'
 import { leaderElectionMetrics, type LeaderElectionMetrics } from './controller-metrics.js';
 import { isConflict, isNotFound } from './errors.js';
 import type { KubeClient } from './kube-client.js';
-import type { KubeObject, ResourceKind } from './resource-types.js';
+import { LEASE } from './kinds.js';
+import type { KubeObject } from './resource-types.js';
 import { sleep } from './sleep.js';
-
-const LEASE: ResourceKind = {
-  apiVersion: 'coordination.k8s.io/v1',
-  kind: 'Lease',
-  plural: 'leases',
-  namespaced: true,
-};
 
 interface LeaseSpec {
   holderIdentity?: string;

@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import { createLogger, type Logger } from '@agentplane/telemetry';
 import { WorkloadError } from './errors.js';
-import { findFreePort } from './free-port.js';
+import { findFreePort } from '@agentplane/net';
 import { canonicalJson } from './stable-hash.js';
 import type { WorkloadDriver, WorkloadSpec, WorkloadStatus } from './workload-driver.js';
 

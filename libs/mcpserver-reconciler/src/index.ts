@@ -15,12 +15,4 @@ export {
   type LocalWorkloadOptions,
   type LocalWorkloadResult,
 } from './local-workload.js';
-export {
-  CONFIG_MAP,
-  DEPLOYMENT,
-  MCP_SERVER,
-  OWNED_KINDS,
-  SECRET,
-  SERVICE,
-  SERVICE_ACCOUNT,
-} from './kinds.js';
+export { OWNED_KINDS } from './kinds.js';

@@ -13,7 +13,7 @@ import { LocalResourceStore, ProcessWorkloadDriver, type Condition, type KubeObj
 import { repoRoot } from '@agentplane/testing/envtest';
 import { mcpServerCommand } from '@agentplane/testing/mcp-servers';
 import { waitFor } from '@agentplane/testing/wait';
-import { MCP_SERVER } from './kinds.js';
+import { MCP_SERVER } from '@agentplane/k8s/kinds';
 import { localUrlOf, McpServerController } from './mcpserver.reconciler.js';
 
 describe('local mode', () => {

@@ -8,7 +8,7 @@ import { metricSum, writeRequests } from '@agentplane/k8s/testing';
 import { createLogger, createMetricsRegistry, type Registry } from '@agentplane/telemetry';
 import { setupEnvtest } from '@agentplane/testing/envtest/vitest';
 import { waitFor } from '@agentplane/testing/wait';
-import { CONFIG_MAP, DEPLOYMENT, MCP_SERVER, SERVICE } from './kinds.js';
+import { CONFIG_MAP, DEPLOYMENT, MCP_SERVER, SERVICE } from '@agentplane/k8s/kinds';
 import { McpServerController } from './mcpserver.reconciler.js';
 
 const suite = setupEnvtest({ env: process.env });

@@ -5,7 +5,6 @@ import { formatIssues, parseMCPServer, type MCPServer } from '@agentplane/crds';
 import {
   applyChildren,
   Controller,
-  findFreePort,
   generationChangedFilter,
   mergeConditions,
   updateStatus,
@@ -30,7 +29,9 @@ import {
   type TranslateOptions,
 } from '@agentplane/mcpserver-translate';
 import { createLogger, type Logger, type Registry } from '@agentplane/telemetry';
-import { CONFIG_MAP, DEPLOYMENT, MCP_SERVER, OWNED_KINDS, SECRET } from './kinds.js';
+import { CONFIG_MAP, DEPLOYMENT, MCP_SERVER, SECRET } from '@agentplane/k8s/kinds';
+import { findFreePort } from '@agentplane/net';
+import { OWNED_KINDS } from './kinds.js';
 import {
   localMcpUrl,
   localWorkloadSpec,

@@ -10,5 +10,7 @@ export { initTracing, otlpTracesUrl } from './tracing.js';
 export type { InitTracingOptions, Tracing } from './tracing.js';
 export { startOpsServer } from './ops-server.js';
 export type { HealthCheck, HealthChecks, OpsServer, StartOpsServerOptions } from './ops-server.js';
+export { logUncaughtErrors, parseCommandLine, runMain, UsageError, waitForShutdown } from './process.js';
+export type { ParseCommandLineOptions, WaitForShutdownOptions } from './process.js';
 export { Counter, Gauge, Histogram, Summary } from 'prom-client';
 export type { Registry } from 'prom-client';
