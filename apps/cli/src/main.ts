@@ -26,18 +26,32 @@ program
   .option('--data-dir <dir>', 'folder for generated config and data', '.agentplane')
   .option('--mcp-port <port>', 'port of the gateway MCP endpoint', port, 3000)
   .option('--readiness-port <port>', 'port of the gateway readiness endpoint', port, 15021)
-  .action(async (opts: { dataDir: string; mcpPort: number; readinessPort: number }) => {
+  .option('--api-port <port>', 'port of the controller API and A2A proxy', port, 8083)
+  .action(async (opts: { dataDir: string; mcpPort: number; readinessPort: number; apiPort: number }) => {
     const logger = createLogger({ name: 'agentplane', pretty: process.stdout.isTTY });
     const platform = await startLocalPlatform({
       dataDir: opts.dataDir,
       appsDir,
       mcpPort: opts.mcpPort,
       readinessPort: opts.readinessPort,
+      apiPort: opts.apiPort,
       nodePath: process.execPath,
       logger,
     });
     const lines = ['', 'Agentplane is running locally:'];
     for (const [what, url] of Object.entries(platform.urls)) lines.push(`  ${what}: ${url}`);
+    lines.push('', 'Agents (A2A):');
+    for (const agent of platform.agents) {
+      lines.push(`  ${agent.ref}: ${agent.a2aUrl}${agent.ready ? '' : '  (not ready yet)'}`);
+    }
+    if (platform.usesMockLlm) {
+      lines.push(
+        '',
+        'No OPENAI_API_KEY is set: the sample agent talks to a MOCK LLM that plays a fixed demo script',
+        "(it calls the MCP server's echo tool, then answers). Set OPENAI_API_KEY for a real model.",
+      );
+    }
+    if (platform.example) lines.push('', 'Try it:', `  ${platform.example}`);
     lines.push('', 'Press Ctrl-C to stop.', '');
     process.stdout.write(lines.join('\n'));
     let stopping = false;

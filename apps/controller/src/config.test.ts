@@ -18,10 +18,28 @@ describe('controller config', () => {
       logLevel: 'info',
       dataDir: path.resolve('.agentplane/controller-data'),
       discoveryTimeoutMs: 30_000,
+      apiPort: 8083,
+      apiHost: '0.0.0.0',
     });
+    expect(config.localDir).toBeUndefined();
     expect(config.databaseUrl).toBeUndefined();
     expect(config.kubeconfigPath).toBeUndefined();
     expect(config.identity).toMatch(/^pod-1_[0-9a-f-]{36}$/);
+  });
+
+  it('--local: a folder, loopback addresses and agents pointed at the local API', () => {
+    const config = resolveControllerConfig({ local: 'manifests', apiPort: '9000' }, {});
+    expect(config).toMatchObject({
+      localDir: path.resolve('manifests'),
+      apiPort: 9000,
+      apiHost: '127.0.0.1',
+      metricsHost: '127.0.0.1',
+      controllerUrl: 'http://127.0.0.1:9000',
+    });
+    expect(config.agentRuntime).toMatch(/apps[/\\]agent-runtime[/\\]dist[/\\]main\.js$/);
+    expect(resolveControllerConfig({}, { LOCAL_DIR: '/m' }).localDir).toBe(path.resolve('/m'));
+    expect(() => resolveControllerConfig({ local: 'm', leaderElect: true }, {})).toThrow(UsageError);
+    expect(() => resolveControllerConfig({ apiPort: 'x' }, {})).toThrow(/--api-port/);
   });
 
   it('reads env, and flags win over env', () => {

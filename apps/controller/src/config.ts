@@ -2,6 +2,7 @@
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONTROLLER_URL } from '@agentplane/agent-translate';
 import { z } from 'zod';
 import { DEFAULT_RUNTIME_IMAGE, VERSION } from './version.js';
@@ -36,7 +37,20 @@ export interface ControllerConfig {
   readonly discoveryTimeoutMs: number;
   readonly version: string;
   readonly commit: string;
+  /** Port of the HTTP API (kagent's routes, the A2A proxy, `/mcp`). */
+  readonly apiPort: number;
+  readonly apiHost: string;
+  /** One machine: the folder of manifests (absent: the Kubernetes API). */
+  readonly localDir?: string;
+  /** Local mode: the agent runtime's entry point, run with this node. */
+  readonly agentRuntime: string;
+  /** Local mode: the stdio transport adapter MCPServers run behind, run with this node. */
+  readonly localAdapter: string;
 }
+
+// apps/controller/{src,dist}/config.* → apps/<app>/dist/main.js
+const siblingApp = (app: string): string =>
+  fileURLToPath(new URL(`../../${app}/dist/main.js`, import.meta.url));
 
 /** What the `run` command's flags give (commander's camel-cased options, all optional). */
 export interface RunFlags {
@@ -54,6 +68,11 @@ export interface RunFlags {
   workers?: string;
   discoveryConcurrency?: string;
   discoveryTimeout?: string;
+  apiPort?: string;
+  apiHost?: string;
+  local?: string;
+  agentRuntime?: string;
+  localAdapter?: string;
 }
 
 export class UsageError extends Error {
@@ -74,6 +93,8 @@ const envSchema = z.object({
   DATA_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
   GIT_COMMIT: z.string().min(1).optional(),
+  API_PORT: z.string().optional(),
+  LOCAL_DIR: z.string().min(1).optional(),
 });
 
 function integer(name: string, text: string, min: number, max: number): number {
@@ -110,17 +131,27 @@ export function resolveControllerConfig(
     throw new UsageError('--database-url: must start with postgres:// or postgresql://');
   }
   const pod = env.POD_NAME ?? hostname();
+  const localDirFlag = flags.local ?? env.LOCAL_DIR;
+  const localDir = localDirFlag ? path.resolve(localDirFlag) : undefined;
+  if (localDir && (flags.leaderElect ?? env.LEADER_ELECT === 'true')) {
+    throw new UsageError('--leader-elect does not apply to --local (one machine, one controller)');
+  }
+  const apiPort = integer('--api-port', flags.apiPort ?? env.API_PORT ?? '8083', 0, 65535);
+  const loopback = localDir ? '127.0.0.1' : '0.0.0.0';
   return {
     ...(env.KUBECONFIG ? { kubeconfigPath: env.KUBECONFIG } : {}),
     metricsPort: integer('--metrics-port', flags.metricsPort ?? env.METRICS_PORT ?? '9090', 0, 65535),
-    metricsHost: flags.metricsHost ?? '0.0.0.0',
+    metricsHost: flags.metricsHost ?? loopback,
     watchNamespaces: list(flags.watchNamespaces ?? env.WATCH_NAMESPACES),
     leaderElect: flags.leaderElect ?? env.LEADER_ELECT === 'true',
     leaderElectionId: flags.leaderElectionId ?? 'agentplane-controller',
     controllerNamespace: flags.controllerNamespace ?? env.POD_NAMESPACE ?? 'kagent',
     identity: `${pod}_${randomUUID()}`,
     runtimeImage: flags.runtimeImage ?? env.RUNTIME_IMAGE ?? DEFAULT_RUNTIME_IMAGE,
-    controllerUrl: flags.controllerUrl ?? env.CONTROLLER_URL ?? DEFAULT_CONTROLLER_URL,
+    controllerUrl:
+      flags.controllerUrl ??
+      env.CONTROLLER_URL ??
+      (localDir && apiPort !== 0 ? `http://127.0.0.1:${apiPort}` : DEFAULT_CONTROLLER_URL),
     ...(databaseUrl ? { databaseUrl } : {}),
     dataDir: path.resolve(flags.dataDir ?? env.DATA_DIR ?? path.join('.agentplane', 'controller-data')),
     logLevel: logLevel as LogLevel,
@@ -129,5 +160,10 @@ export function resolveControllerConfig(
     discoveryTimeoutMs: integer('--discovery-timeout', flags.discoveryTimeout ?? '30', 1, 600) * 1000,
     version: VERSION,
     commit: env.GIT_COMMIT ?? 'unknown',
+    apiPort,
+    apiHost: flags.apiHost ?? loopback,
+    ...(localDir ? { localDir } : {}),
+    agentRuntime: path.resolve(flags.agentRuntime ?? siblingApp('agent-runtime')),
+    localAdapter: path.resolve(flags.localAdapter ?? siblingApp('mcp-adapter')),
   };
 }

@@ -1,8 +1,18 @@
-// The reconcile mode, assembled: Kubernetes store, database, reconcilers, leader election and
-// the operations endpoint. `startController` returns once everything listens; `stop()` undoes it.
+// The reconcile mode, assembled: Kubernetes store (or, with --local, a folder of manifests with
+// agents and MCPServers as child processes), database, reconcilers, leader election, the
+// operations endpoint and the HTTP API. `startController` returns once everything listens;
+// `stop()` undoes it.
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import {
+  clusterAgentResolver,
+  createControllerApi,
+  listenControllerApi,
+  type AgentResolver,
+} from '@agentplane/controller-api';
 import { ControllerManager } from '@agentplane/controller-reconcilers';
+import { McpServerController } from '@agentplane/mcpserver-reconciler';
 import {
   createRepositories,
   openDatabase,
@@ -10,7 +20,13 @@ import {
   type Database,
   type Repositories,
 } from '@agentplane/db';
-import { KubeResourceStore, LeaderElector } from '@agentplane/k8s';
+import {
+  KubeResourceStore,
+  LeaderElector,
+  LocalResourceStore,
+  ProcessWorkloadDriver,
+  type ResourceStore,
+} from '@agentplane/k8s';
 import {
   buildInfoGauge,
   createLogger,
@@ -19,7 +35,9 @@ import {
   type Logger,
   type Registry,
 } from '@agentplane/telemetry';
+import { apiResourceStore } from './api-resource-store.js';
 import type { ControllerConfig } from './config.js';
+import { LocalAgentRunner } from './local/local-agents.js';
 
 /** The field manager of every write the controller makes. */
 export const FIELD_MANAGER = 'agentplane-controller';
@@ -31,8 +49,11 @@ export const FIELD_MANAGER = 'agentplane-controller';
  */
 export interface ControllerServices {
   readonly config: ControllerConfig;
-  readonly store: KubeResourceStore;
+  /** The cluster's resources: the Kubernetes API, or with --local the folder of manifests. */
+  readonly store: ResourceStore;
   readonly repositories: Repositories;
+  /** Where agents' A2A servers are reached. */
+  readonly agentResolver: AgentResolver;
   readonly logger: Logger;
   readonly registry: Registry;
 }
@@ -41,6 +62,8 @@ export interface RunningController {
   readonly services: ControllerServices;
   /** The operations endpoint (/metrics, /healthz, /readyz). */
   readonly opsUrl: string;
+  /** The HTTP API (kagent's routes, the A2A proxy at /api/a2a, /mcp). */
+  readonly apiUrl: string;
   isLeader(): boolean;
   stop(): Promise<void>;
 }
@@ -50,6 +73,10 @@ export interface StartControllerOptions {
   logDestination?: { write(line: string): void };
   /** Called when this replica loses the lease (default: stop and exit non-zero via `onFatal`). */
   onFatal?: (reason: string) => void;
+  /** Environment local processes start from (the app's own). Default empty. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Node executable running local agents and MCP servers. Default this process's. */
+  nodePath?: string;
 }
 
 function loadKubeConfig(config: ControllerConfig): KubeConfig {
@@ -90,14 +117,58 @@ export async function startController(
     cleanups.push(() => db.close());
     const repositories = createRepositories(db);
 
-    const store = new KubeResourceStore({
-      kubeConfig: loadKubeConfig(config),
-      fieldManager: FIELD_MANAGER,
-      registry,
-      logger: logger.child({ component: 'store' }),
-      ...(config.watchNamespaces.length > 0 ? { watchNamespaces: config.watchNamespaces } : {}),
-    });
-    cleanups.push(() => store.stop());
+    let store: ResourceStore;
+    let kubeStore: KubeResourceStore | undefined;
+    let agentResolver: AgentResolver = clusterAgentResolver();
+    let localRunner: LocalAgentRunner | undefined;
+    let mcpServers: McpServerController | undefined;
+    if (config.localDir) {
+      const local = new LocalResourceStore({
+        dir: config.localDir,
+        fieldManager: FIELD_MANAGER,
+        logger: logger.child({ component: 'local-store' }),
+      });
+      await local.start();
+      cleanups.push(() => local.stop());
+      store = local;
+      const nodePath = options.nodePath ?? process.execPath;
+      const agentWorkloads = new ProcessWorkloadDriver({
+        baseEnv: options.env ?? {},
+        logger: logger.child({ component: 'agents' }),
+      });
+      cleanups.push(() => agentWorkloads.close());
+      localRunner = new LocalAgentRunner({
+        store,
+        workloads: agentWorkloads,
+        nodePath,
+        runtimeMain: config.agentRuntime,
+        agentsDir: join(config.dataDir, 'agents'),
+        logger: logger.child({ component: 'agents' }),
+      });
+      agentResolver = localRunner.resolver;
+      const serverWorkloads = new ProcessWorkloadDriver({
+        baseEnv: options.env ?? {},
+        logger: logger.child({ component: 'mcp-servers' }),
+      });
+      cleanups.push(() => serverWorkloads.close());
+      mcpServers = new McpServerController({
+        store,
+        registry,
+        logger: logger.child({ component: 'mcpserver' }),
+        local: { workloads: serverWorkloads, adapter: { command: nodePath, args: [config.localAdapter] } },
+      });
+    } else {
+      kubeStore = new KubeResourceStore({
+        kubeConfig: loadKubeConfig(config),
+        fieldManager: FIELD_MANAGER,
+        registry,
+        logger: logger.child({ component: 'store' }),
+        ...(config.watchNamespaces.length > 0 ? { watchNamespaces: config.watchNamespaces } : {}),
+      });
+      const running = kubeStore;
+      cleanups.push(() => running.stop());
+      store = kubeStore;
+    }
 
     const manager = new ControllerManager({
       store,
@@ -106,7 +177,10 @@ export async function startController(
         runtimeImage: config.runtimeImage,
         controllerUrl: config.controllerUrl,
         controllerNamespace: config.controllerNamespace,
+        ...(config.localDir ? { localMcpServerUrls: true } : {}),
       },
+      // Locally the MCPServer runner below owns MCPServers (and their status.url).
+      ...(config.localDir ? { mcpServers: false } : {}),
       agentWorkers: config.agentWorkers,
       discovery: { concurrency: config.discoveryConcurrency, timeoutMs: config.discoveryTimeoutMs },
       registry,
@@ -116,16 +190,21 @@ export async function startController(
     const startManager = async (): Promise<void> => {
       managerStarted = true;
       await manager.start();
+      localRunner?.start();
+      await mcpServers?.start();
       logger.info('reconcilers running');
     };
     cleanups.push(async () => {
-      if (managerStarted) await manager.stop();
+      if (!managerStarted) return;
+      await mcpServers?.stop();
+      await localRunner?.stop();
+      await manager.stop();
     });
 
     let elector: LeaderElector | undefined;
-    if (config.leaderElect) {
+    if (config.leaderElect && kubeStore) {
       elector = new LeaderElector({
-        client: store.client,
+        client: kubeStore.client,
         namespace: config.controllerNamespace,
         name: config.leaderElectionId,
         identity: config.identity,
@@ -158,13 +237,27 @@ export async function startController(
     });
     cleanups.push(() => ops.close());
 
-    const services: ControllerServices = { config, store, repositories, logger, registry };
-    // Seam: the HTTP API (`@agentplane/controller-api`, port 8083) starts here from `services`,
-    // and its server's close() joins `cleanups`. Not wired yet.
+    const services: ControllerServices = { config, store, repositories, agentResolver, logger, registry };
+    const api = await listenControllerApi({
+      app: createControllerApi({
+        repositories,
+        resources: apiResourceStore(store, { namespaceObjects: !config.localDir }),
+        agentResolver,
+        logger: logger.child({ component: 'api' }),
+        ...(config.watchNamespaces.length > 0 ? { watchNamespaces: config.watchNamespaces } : {}),
+        version: { version: config.version, gitCommit: config.commit },
+      }),
+      host: config.apiHost,
+      port: config.apiPort,
+    });
+    cleanups.push(() => api.close());
 
     logger.info(
       {
+        api: api.url,
         metrics: ops.url,
+        mode: config.localDir ? 'local' : 'kubernetes',
+        ...(config.localDir ? { dir: config.localDir } : {}),
         watchNamespaces: config.watchNamespaces.length > 0 ? config.watchNamespaces : 'all',
         leaderElect: config.leaderElect,
         version: config.version,
@@ -174,6 +267,7 @@ export async function startController(
     return {
       services,
       opsUrl: ops.url,
+      apiUrl: api.url,
       isLeader: () => (elector ? elector.isLeader() : true),
       stop: stopAll,
     };

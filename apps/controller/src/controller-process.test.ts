@@ -76,8 +76,9 @@ describe.skipIf(!suite.available || !built)('controller process (reconcile mode)
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('starts from a kubeconfig, leads, reconciles with only its RBAC, serves metrics and health, and stops cleanly', async () => {
+  it('starts from a kubeconfig, leads, reconciles with only its RBAC, serves metrics, health and the API, and stops cleanly', async () => {
     const port = await freePort();
+    const apiPort = await freePort();
     proc = spawnManaged(
       process.execPath,
       [
@@ -88,6 +89,10 @@ describe.skipIf(!suite.available || !built)('controller process (reconcile mode)
         '--metrics-port',
         String(port),
         '--metrics-host',
+        '127.0.0.1',
+        '--api-port',
+        String(apiPort),
+        '--api-host',
         '127.0.0.1',
         '--data-dir',
         join(dir, 'data'),
@@ -134,12 +139,19 @@ describe.skipIf(!suite.available || !built)('controller process (reconcile mode)
       metadata: { namespace: 'apps', name: 'nowhere' },
       spec: { description: 'unreachable', url: 'http://127.0.0.1:1/mcp' },
     });
-    await admin.apply({
-      apiVersion: 'kagent.dev/v1alpha2',
-      kind: 'Agent',
-      metadata: { namespace: 'apps', name: 'assistant' },
-      spec: { type: 'Declarative', description: 'helps', declarative: { systemMessage: 'Help.' } },
+    // The Agent is created through the HTTP API, which writes it to the cluster.
+    const api = `http://127.0.0.1:${apiPort}`;
+    const created = await fetch(`${api}/api/agents`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        apiVersion: 'kagent.dev/v1alpha2',
+        kind: 'Agent',
+        metadata: { namespace: 'apps', name: 'assistant' },
+        spec: { type: 'Declarative', description: 'helps', declarative: { systemMessage: 'Help.' } },
+      }),
     });
+    expect(created.status, await created.clone().text()).toBe(201);
     const deployment = await waitFor(
       async () => (await admin.get(DEPLOYMENT, 'apps', 'assistant')) ?? false,
       {
@@ -162,6 +174,12 @@ describe.skipIf(!suite.available || !built)('controller process (reconcile mode)
       { description: 'RemoteMCPServer discovery failure in status', timeoutMs: 15_000 },
     );
     expect(failed.message).toContain('tool discovery failed');
+
+    const listed = (await (await fetch(`${api}/api/agents`)).json()) as {
+      data: { id: string; agent: { metadata: { name: string } }; accepted: boolean }[];
+    };
+    expect(listed.data.map((a) => a.agent.metadata.name)).toEqual(['assistant']);
+    expect(listed.data[0]?.accepted).toBe(true);
 
     const lease = await admin.get(LEASE, 'kagent', 'agentplane-controller');
     expect((lease?.['spec'] as { holderIdentity?: string }).holderIdentity).toMatch(/^controller-test_/);

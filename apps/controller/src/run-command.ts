@@ -28,6 +28,20 @@ export function registerRunCommand(program: Command, io: CliIo, setStatus: (s: n
       '--discovery-timeout <seconds>',
       'deadline of one discovery when the resource sets none (default 30)',
     )
+    .option('--api-port <port>', 'port of the HTTP API and A2A proxy (env API_PORT; default 8083)')
+    .option('--api-host <addr>', 'address of the API port (default 0.0.0.0; 127.0.0.1 with --local)')
+    .option(
+      '--local <dir>',
+      'one machine: resources from a folder of YAML (watched), agents and MCPServers as processes (env LOCAL_DIR)',
+    )
+    .option(
+      '--agent-runtime <file>',
+      'with --local: the agent runtime (default apps/agent-runtime/dist/main.js)',
+    )
+    .option(
+      '--local-adapter <file>',
+      'with --local: the MCP stdio adapter (default apps/mcp-adapter/dist/main.js)',
+    )
     .option('--log-level <level>', 'trace|debug|info|warn|error|fatal|silent (env LOG_LEVEL; default info)')
     .action(async (flags: RunFlags) => {
       let config;
@@ -41,7 +55,10 @@ export function registerRunCommand(program: Command, io: CliIo, setStatus: (s: n
       }
       let fatal: ((reason: string) => void) | undefined;
       const fatalReason = new Promise<string>((resolve) => (fatal = resolve));
-      const running = await startController(config, { onFatal: (reason) => fatal?.(reason) });
+      const running = await startController(config, {
+        onFatal: (reason) => fatal?.(reason),
+        env: io.env ?? {},
+      });
       const reason = await Promise.race([
         (io.shutdown ?? (() => new Promise<string>(() => undefined)))().then((signal) => ({ signal })),
         fatalReason.then((r) => ({ fatal: r })),

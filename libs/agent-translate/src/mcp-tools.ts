@@ -30,6 +30,8 @@ export interface McpToolsContext {
   resolver: ReferenceResolver;
   proxyUrl?: string;
   knownNamespaces: readonly string[];
+  /** Use an MCPServer's `status.url` when it has one (local mode). */
+  localMcpServerUrls?: boolean;
 }
 
 export interface McpToolTranslation {
@@ -150,9 +152,11 @@ export function translateMcpServerTool(
     if (kind === 'MCPServer') {
       const parsed = parseMCPServer(obj);
       if (!parsed.ok) return invalid(formatIssues(parsed.error.issues));
+      const statusUrl = ctx.localMcpServerUrls ? stored(obj, 'status', 'url') : undefined;
+      const localUrl = typeof statusUrl === 'string' && statusUrl ? statusUrl : undefined;
       target = {
         kind,
-        url: `http://${server.name}.${namespace}:${parsed.value.spec.deployment.port}/mcp`,
+        url: localUrl ?? `http://${server.name}.${namespace}:${parsed.value.spec.deployment.port}/mcp`,
         protocol: 'STREAMABLE_HTTP',
         headers: {},
         timeout: duration('timeout'),

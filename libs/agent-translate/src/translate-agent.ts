@@ -252,6 +252,7 @@ function translateDeclarative(
         resolver,
         ...(options.proxyUrl ? { proxyUrl: options.proxyUrl } : {}),
         knownNamespaces,
+        ...(options.localMcpServerUrls ? { localMcpServerUrls: true } : {}),
       });
       (t.protocol === 'SSE' ? sseTools : httpTools).push(t.toolset);
       toolVolumes.push(...t.volumes);

@@ -18,6 +18,11 @@ export interface TranslateOptions {
   proxyUrl?: string;
   /** `OTEL_*` variables passed to every agent pod. */
   otelEnv?: Readonly<Record<string, string>>;
+  /**
+   * One machine: an MCPServer is reached at its `status.url` (written by the local MCPServer
+   * runner) when it has one, instead of its in-cluster Service URL. Default false.
+   */
+  localMcpServerUrls?: boolean;
 }
 
 /** How our runtime image starts the runtime (see apps/agent-runtime). */
