@@ -4,6 +4,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONTROLLER_URL } from '@agentplane/agent-translate';
+import { UsageError } from '@agentplane/telemetry/process';
 import { z } from 'zod';
 import { DEFAULT_RUNTIME_IMAGE, VERSION } from './version.js';
 
@@ -75,10 +76,7 @@ export interface RunFlags {
   localAdapter?: string;
 }
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-  readonly code = 'USAGE';
-}
+export { UsageError };
 
 const envSchema = z.object({
   KUBECONFIG: z.string().min(1).optional(),

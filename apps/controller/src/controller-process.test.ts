@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { KubeResourceStore, type Condition, type KubeObject } from '@agentplane/k8s';
+import { AGENT, DEPLOYMENT, LEASE, REMOTE_MCP_SERVER as REMOTE } from '@agentplane/k8s/kinds';
 import { repoRoot } from '@agentplane/testing/envtest';
 import { setupEnvtest } from '@agentplane/testing/envtest/vitest';
 import { freePort } from '@agentplane/testing/free-port';
@@ -19,16 +20,6 @@ const built = existsSync(MAIN);
 if (!built) console.warn(`\n!!! ${MAIN} is missing: run pnpm nx run @agentplane/controller:build\n`);
 
 const suite = setupEnvtest({ env: process.env });
-
-const AGENT = { apiVersion: 'kagent.dev/v1alpha2', kind: 'Agent', plural: 'agents', namespaced: true };
-const REMOTE = {
-  apiVersion: 'kagent.dev/v1alpha2',
-  kind: 'RemoteMCPServer',
-  plural: 'remotemcpservers',
-  namespaced: true,
-};
-const DEPLOYMENT = { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments', namespaced: true };
-const LEASE = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', plural: 'leases', namespaced: true };
 
 const conditionOf = (obj: KubeObject | undefined, type: string): Condition | undefined =>
   (obj?.['status'] as { conditions?: Condition[] } | undefined)?.conditions?.find((c) => c.type === type);

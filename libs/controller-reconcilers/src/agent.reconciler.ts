@@ -24,7 +24,8 @@ import type { Logger, Registry } from '@agentplane/telemetry';
 import { acceptedAgentCondition, readyCondition } from './agent-status.js';
 import { resolveThroughCache } from './cache-resolver.js';
 import { canonicalChild } from './canonical-children.js';
-import { AGENT, DEPLOYMENT, REFERENCE_KINDS, SECRET, SERVICE, SERVICE_ACCOUNT } from './kinds.js';
+import { AGENT, DEPLOYMENT, SECRET, SERVICE, SERVICE_ACCOUNT } from '@agentplane/k8s/kinds';
+import { REFERENCE_KINDS } from './kinds.js';
 import { ReferenceIndex } from './reference-index.js';
 
 /** The kinds an Agent owns: pruned when no longer desired. */

@@ -44,5 +44,5 @@ export {
   SECRET,
   SERVICE,
   SERVICE_ACCOUNT,
-  TOOL_SERVER_GROUP_KINDS,
-} from './kinds.js';
+} from '@agentplane/k8s/kinds';
+export { TOOL_SERVER_GROUP_KINDS } from './kinds.js';

@@ -2,7 +2,8 @@ import { parseGoDuration } from '@agentplane/agent-translate';
 import { parseMCPServer } from '@agentplane/crds';
 import { Controller, generationChangedFilter, objectKey, type ResourceStore } from '@agentplane/k8s';
 import type { Logger, Registry } from '@agentplane/telemetry';
-import { MCP_SERVER, TOOL_SERVER_GROUP_KINDS } from './kinds.js';
+import { MCP_SERVER } from '@agentplane/k8s/kinds';
+import { TOOL_SERVER_GROUP_KINDS } from './kinds.js';
 import { forgetToolServer, toolDiscoveryTask, type ToolDiscovery } from './tool-discovery.js';
 
 export interface McpServerControllerOptions {

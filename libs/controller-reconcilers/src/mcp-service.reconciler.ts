@@ -1,7 +1,8 @@
 import { mcpServiceEndpoint, TranslationError } from '@agentplane/agent-translate';
 import { Controller, objectKey, type KubeObject, type ResourceStore, type WatchEvent } from '@agentplane/k8s';
 import type { Logger, Registry } from '@agentplane/telemetry';
-import { SERVICE, TOOL_SERVER_GROUP_KINDS } from './kinds.js';
+import { SERVICE } from '@agentplane/k8s/kinds';
+import { TOOL_SERVER_GROUP_KINDS } from './kinds.js';
 import { forgetToolServer, toolDiscoveryTask, type ToolDiscovery } from './tool-discovery.js';
 
 /** The label that makes a Service an MCP server. */

@@ -14,7 +14,7 @@ import {
 } from '@agentplane/k8s';
 import type { Logger, Registry } from '@agentplane/telemetry';
 import { resolveThroughCache } from './cache-resolver.js';
-import { MODEL_CONFIG, SECRET } from './kinds.js';
+import { MODEL_CONFIG, SECRET } from '@agentplane/k8s/kinds';
 import { ReferenceIndex } from './reference-index.js';
 import { acceptedCondition } from './tool-discovery.js';
 

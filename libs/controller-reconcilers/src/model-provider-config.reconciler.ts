@@ -21,7 +21,7 @@ import {
 } from '@agentplane/k8s';
 import type { Logger, Registry } from '@agentplane/telemetry';
 import type { DiscoveryLoop } from './discovery-loop.js';
-import { MODEL_PROVIDER_CONFIG, SECRET } from './kinds.js';
+import { MODEL_PROVIDER_CONFIG, SECRET } from '@agentplane/k8s/kinds';
 import { listProviderModels } from './model-lister.js';
 import { ReferenceIndex } from './reference-index.js';
 

@@ -18,7 +18,7 @@ import {
   SECRET,
   SERVICE,
   SERVICE_ACCOUNT,
-} from './kinds.js';
+} from '@agentplane/k8s/kinds';
 
 const suite = setupEnvtest({ env: process.env });
 const NS = 'agents';

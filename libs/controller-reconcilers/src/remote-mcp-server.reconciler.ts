@@ -15,7 +15,8 @@ import {
 } from '@agentplane/k8s';
 import type { Logger, Registry } from '@agentplane/telemetry';
 import { resolveThroughCache } from './cache-resolver.js';
-import { CONFIG_MAP, REMOTE_MCP_SERVER, SECRET, TOOL_SERVER_GROUP_KINDS } from './kinds.js';
+import { CONFIG_MAP, REMOTE_MCP_SERVER, SECRET } from '@agentplane/k8s/kinds';
+import { TOOL_SERVER_GROUP_KINDS } from './kinds.js';
 import { ReferenceIndex } from './reference-index.js';
 import {
   acceptedCondition,
