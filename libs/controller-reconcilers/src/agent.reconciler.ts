@@ -12,7 +12,6 @@ import {
   generationChangedFilter,
   mergeConditions,
   objectKey,
-  parseObjectKey,
   stableHash,
   updateStatus,
   type Condition,
@@ -56,12 +55,6 @@ export function createAgentController(options: AgentControllerOptions): Controll
   const index = new ReferenceIndex();
   /** Hash of what was last written to the database per agent, to skip identical upserts. */
   const recorded = new Map<string, string>();
-  const referrersOf =
-    (kind: ReferenceKind) =>
-    (obj: KubeObject): ObjectRef[] =>
-      index
-        .referrers({ kind, namespace: obj.metadata.namespace ?? '', name: obj.metadata.name ?? '' })
-        .map(parseObjectKey);
   const watched: ReferenceKind[] = [
     'ModelConfig',
     'Secret',
@@ -78,7 +71,7 @@ export function createAgentController(options: AgentControllerOptions): Controll
     source: store,
     for: AGENT,
     owns: AGENT_OWNED_KINDS,
-    watches: watched.map((kind) => ({ kind: REFERENCE_KINDS[kind], map: referrersOf(kind) })),
+    watches: watched.map((kind) => ({ kind: REFERENCE_KINDS[kind], map: index.mapperFor(kind) })),
     filter: generationChangedFilter,
     workers: options.workers ?? 4,
     ...(options.registry ? { registry: options.registry } : {}),

@@ -4,7 +4,6 @@ import {
   Controller,
   generationChangedFilter,
   objectKey,
-  parseObjectKey,
   setCondition,
   stableHash,
   updateStatus,
@@ -42,14 +41,7 @@ export function createModelConfigController(options: ModelConfigControllerOption
     watches: [
       {
         kind: SECRET,
-        map: (obj) =>
-          index
-            .referrers({
-              kind: 'Secret',
-              namespace: obj.metadata.namespace ?? '',
-              name: obj.metadata.name ?? '',
-            })
-            .map(parseObjectKey),
+        map: index.mapperFor('Secret'),
       },
     ],
     filter: generationChangedFilter,

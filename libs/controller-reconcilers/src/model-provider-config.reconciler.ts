@@ -10,7 +10,6 @@ import {
   generationChangedFilter,
   mergeConditions,
   objectKey,
-  parseObjectKey,
   rfc3339,
   stableHash,
   updateStatus,
@@ -75,14 +74,7 @@ export function createModelProviderConfigController(
     watches: [
       {
         kind: SECRET,
-        map: (obj) =>
-          index
-            .referrers({
-              kind: 'Secret',
-              namespace: obj.metadata.namespace ?? '',
-              name: obj.metadata.name ?? '',
-            })
-            .map(parseObjectKey),
+        map: index.mapperFor('Secret'),
       },
     ],
     filter: generationChangedFilter,

@@ -1,4 +1,5 @@
-import type { ObjectReference } from '@agentplane/agent-translate';
+import type { ObjectReference, ReferenceKind } from '@agentplane/agent-translate';
+import { parseObjectKey, type KubeObject, type ObjectRef } from '@agentplane/k8s';
 
 const key = (ref: ObjectReference): string => `${ref.kind}/${ref.namespace}/${ref.name}`;
 
@@ -38,6 +39,17 @@ export class ReferenceIndex {
   /** The referrers of one object. */
   referrers(ref: ObjectReference): string[] {
     return [...(this.#reverse.get(key(ref)) ?? [])];
+  }
+
+  /**
+   * A watch mapper: a changed object of `kind` re-queues the referrers that read it (their keys
+   * are work-queue keys).
+   */
+  mapperFor(kind: ReferenceKind): (obj: KubeObject) => ObjectRef[] {
+    return (obj) =>
+      this.referrers({ kind, namespace: obj.metadata.namespace ?? '', name: obj.metadata.name ?? '' }).map(
+        parseObjectKey,
+      );
   }
 
   /** Number of referrers indexed. */

@@ -5,7 +5,6 @@ import {
   findCondition,
   generationChangedFilter,
   objectKey,
-  parseObjectKey,
   setCondition,
   stableHash,
   updateStatus,
@@ -45,21 +44,13 @@ type StoredRemoteMCPServer = KubeObject & { status?: RemoteMCPServerStatus };
 export function createRemoteMCPServerController(options: RemoteMCPServerControllerOptions): Controller {
   const { store, discovery } = options;
   const index = new ReferenceIndex();
-  const mapToReferrers = (obj: KubeObject) =>
-    index
-      .referrers({
-        kind: obj.kind as 'Secret' | 'ConfigMap',
-        namespace: obj.metadata.namespace ?? '',
-        name: obj.metadata.name ?? '',
-      })
-      .map(parseObjectKey);
   return new Controller({
     name: 'remotemcpserver',
     source: store,
     for: REMOTE_MCP_SERVER,
     watches: [
-      { kind: SECRET, map: mapToReferrers },
-      { kind: CONFIG_MAP, map: mapToReferrers },
+      { kind: SECRET, map: index.mapperFor('Secret') },
+      { kind: CONFIG_MAP, map: index.mapperFor('ConfigMap') },
     ],
     filter: generationChangedFilter,
     workers: options.workers ?? 2,
