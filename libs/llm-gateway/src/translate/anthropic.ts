@@ -14,6 +14,7 @@ import type {
   JsonObject,
 } from '../wire.js';
 import { isObject, str } from '../wire.js';
+import { chatChunk, usageChunk } from './chat-chunk.js';
 import { sseEvent, type SseEvent } from '../sse.js';
 import { anthropicToOpenAiStop, openAiToAnthropicStop } from './stop-reasons.js';
 
@@ -352,22 +353,6 @@ export interface StreamEncoder {
   end(): string;
 }
 
-function chunk(
-  id: string,
-  model: string,
-  created: number,
-  delta: ChatChunk['choices'][number]['delta'],
-  finish: string | null = null,
-): ChatChunk {
-  return {
-    id,
-    object: 'chat.completion.chunk',
-    created,
-    model,
-    choices: [{ index: 0, delta, finish_reason: finish }],
-  };
-}
-
 /** Anthropic message events -> OpenAI chunks. */
 export class AnthropicToOpenAiStream implements StreamDecoder {
   private id = `chatcmpl-${randomUUID()}`;
@@ -403,7 +388,7 @@ export class AnthropicToOpenAiStream implements StreamDecoder {
         return [
           {
             kind: 'chunk',
-            chunk: chunk(this.id, this.model, this.created, { role: 'assistant', content: '' }),
+            chunk: chatChunk(this.id, this.model, this.created, { role: 'assistant', content: '' }),
           },
         ];
       }
@@ -416,7 +401,7 @@ export class AnthropicToOpenAiStream implements StreamDecoder {
           return [
             {
               kind: 'chunk',
-              chunk: chunk(this.id, this.model, this.created, {
+              chunk: chatChunk(this.id, this.model, this.created, {
                 tool_calls: [
                   {
                     index: ti,
@@ -430,7 +415,9 @@ export class AnthropicToOpenAiStream implements StreamDecoder {
           ];
         }
         if (b.type === 'text' && typeof b.text === 'string' && b.text !== '')
-          return [{ kind: 'chunk', chunk: chunk(this.id, this.model, this.created, { content: b.text }) }];
+          return [
+            { kind: 'chunk', chunk: chatChunk(this.id, this.model, this.created, { content: b.text }) },
+          ];
         return [];
       }
       case 'content_block_delta': {
@@ -439,7 +426,7 @@ export class AnthropicToOpenAiStream implements StreamDecoder {
           return [
             {
               kind: 'chunk',
-              chunk: chunk(this.id, this.model, this.created, { content: str(delta.text, '') }),
+              chunk: chatChunk(this.id, this.model, this.created, { content: str(delta.text, '') }),
             },
           ];
         if (delta.type === 'input_json_delta') {
@@ -448,7 +435,7 @@ export class AnthropicToOpenAiStream implements StreamDecoder {
           return [
             {
               kind: 'chunk',
-              chunk: chunk(this.id, this.model, this.created, {
+              chunk: chatChunk(this.id, this.model, this.created, {
                 tool_calls: [{ index: ti, function: { arguments: str(delta.partial_json, '') } }],
               }),
             },
@@ -463,22 +450,12 @@ export class AnthropicToOpenAiStream implements StreamDecoder {
         if (u.input_tokens !== undefined && Number(u.input_tokens) > 0)
           this.inputTokens = Number(u.input_tokens);
         this.finish = anthropicToOpenAiStop((delta.stop_reason as string | null | undefined) ?? 'end_turn');
-        return [{ kind: 'chunk', chunk: chunk(this.id, this.model, this.created, {}, this.finish) }];
+        return [{ kind: 'chunk', chunk: chatChunk(this.id, this.model, this.created, {}, this.finish) }];
       }
       case 'message_stop': {
         const out: HubItem[] = [];
         if (this.includeUsage) {
-          out.push({
-            kind: 'chunk',
-            chunk: {
-              id: this.id,
-              object: 'chat.completion.chunk',
-              created: this.created,
-              model: this.model,
-              choices: [],
-              usage: this.usage(),
-            },
-          });
+          out.push({ kind: 'chunk', chunk: usageChunk(this.id, this.model, this.created, this.usage()) });
         }
         out.push({ kind: 'done' });
         return out;

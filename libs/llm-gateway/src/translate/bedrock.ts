@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import type { ChatChunk, ChatMessage, ChatRequest, ChatResponse, ChatToolCall, JsonObject } from '../wire.js';
 import { isObject, str } from '../wire.js';
+import { chatChunk, usageChunk } from './chat-chunk.js';
 import type { SseEvent } from '../sse.js';
 import type { HubItem, StreamDecoder } from './anthropic.js';
 import { bedrockToOpenAiStop } from './stop-reasons.js';
@@ -159,16 +160,7 @@ export class BedrockToOpenAiStream implements StreamDecoder {
   ) {}
 
   private chunk(delta: ChatChunk['choices'][number]['delta'], finish: string | null = null): HubItem {
-    return {
-      kind: 'chunk',
-      chunk: {
-        id: this.id,
-        object: 'chat.completion.chunk',
-        created: this.created,
-        model: this.model,
-        choices: [{ index: 0, delta, finish_reason: finish }],
-      },
-    };
+    return { kind: 'chunk', chunk: chatChunk(this.id, this.model, this.created, delta, finish) };
   }
 
   push(ev: SseEvent): HubItem[] {
@@ -223,14 +215,11 @@ export class BedrockToOpenAiStream implements StreamDecoder {
           const c = Number(u.outputTokens ?? 0);
           out.push({
             kind: 'chunk',
-            chunk: {
-              id: this.id,
-              object: 'chat.completion.chunk',
-              created: this.created,
-              model: this.model,
-              choices: [],
-              usage: { prompt_tokens: p, completion_tokens: c, total_tokens: Number(u.totalTokens ?? p + c) },
-            },
+            chunk: usageChunk(this.id, this.model, this.created, {
+              prompt_tokens: p,
+              completion_tokens: c,
+              total_tokens: Number(u.totalTokens ?? p + c),
+            }),
           });
         }
         out.push({ kind: 'done' });

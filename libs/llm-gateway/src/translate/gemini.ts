@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatChunk, ChatMessage, ChatRequest, ChatResponse, ChatToolCall, JsonObject } from '../wire.js';
 import { isObject, str } from '../wire.js';
+import { chatChunk, usageChunk } from './chat-chunk.js';
 import type { SseEvent } from '../sse.js';
 import type { HubItem, StreamDecoder } from './anthropic.js';
 import { geminiToOpenAiStop } from './stop-reasons.js';
@@ -215,16 +216,7 @@ export class GeminiToOpenAiStream implements StreamDecoder {
   ) {}
 
   private chunk(delta: ChatChunk['choices'][number]['delta'], finish: string | null = null): HubItem {
-    return {
-      kind: 'chunk',
-      chunk: {
-        id: this.id,
-        object: 'chat.completion.chunk',
-        created: this.created,
-        model: this.model,
-        choices: [{ index: 0, delta, finish_reason: finish }],
-      },
-    };
+    return { kind: 'chunk', chunk: chatChunk(this.id, this.model, this.created, delta, finish) };
   }
 
   push(ev: SseEvent): HubItem[] {
@@ -283,17 +275,7 @@ export class GeminiToOpenAiStream implements StreamDecoder {
   end(): HubItem[] {
     const out: HubItem[] = [];
     if (this.includeUsage && this.usage)
-      out.push({
-        kind: 'chunk',
-        chunk: {
-          id: this.id,
-          object: 'chat.completion.chunk',
-          created: this.created,
-          model: this.model,
-          choices: [],
-          usage: this.usage,
-        },
-      });
+      out.push({ kind: 'chunk', chunk: usageChunk(this.id, this.model, this.created, this.usage) });
     out.push({ kind: 'done' });
     return out;
   }
