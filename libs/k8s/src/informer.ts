@@ -36,6 +36,12 @@ export class Informer {
   readonly namespace: string | undefined;
   readonly #options: InformerOptions;
   readonly #store = new Map<string, KubeObject>();
+  /**
+   * For keys whose cached object was put there by `remember` (a write of ours) and not yet seen
+   * on the watch: what the handlers last saw (null: nothing). The watch event of that write is
+   * then reported against it, so a create stays `added` and an update keeps its real old object.
+   */
+  readonly #unseen = new Map<string, KubeObject | null>();
   readonly #handlers = new Set<WatchHandler>();
   readonly #abort = new AbortController();
   readonly #syncWaiters = new Set<() => void>();
@@ -112,7 +118,16 @@ export class Informer {
   /** Puts an object the caller just wrote into the cache (if newer), without events. */
   remember(obj: KubeObject): void {
     const key = storeKey(obj);
-    if (isNewerVersion(obj, this.#store.get(key))) this.#store.set(key, obj);
+    const cached = this.#store.get(key);
+    if (!isNewerVersion(obj, cached)) return;
+    if (!this.#unseen.has(key)) this.#unseen.set(key, cached ?? null);
+    this.#store.set(key, obj);
+  }
+
+  /** The object the handlers last saw under `key`. */
+  #seen(key: string): KubeObject | undefined {
+    const unseen = this.#unseen.get(key);
+    return unseen === undefined ? this.#store.get(key) : (unseen ?? undefined);
   }
 
   /** Makes the next watch start from `version` and ends the running one (tests: a stale version gives 410). */
@@ -204,15 +219,17 @@ export class Informer {
     } while (continueToken);
     const events: WatchEvent[] = [];
     for (const [key, obj] of fresh) {
-      const old = this.#store.get(key);
+      const old = this.#seen(key);
       if (!old) events.push({ type: 'added', object: obj });
       else if (old.metadata.resourceVersion !== obj.metadata.resourceVersion)
         events.push({ type: 'modified', object: obj, oldObject: old });
     }
-    for (const [key, old] of this.#store) {
-      if (!fresh.has(key)) events.push({ type: 'deleted', object: old });
+    for (const key of this.#store.keys()) {
+      const old = this.#seen(key);
+      if (!fresh.has(key) && old) events.push({ type: 'deleted', object: old });
     }
     this.#store.clear();
+    this.#unseen.clear();
     for (const [key, obj] of fresh) this.#store.set(key, obj);
     this.#resourceVersion = resourceVersion;
     this.#lists += 1;
@@ -240,13 +257,18 @@ export class Informer {
     }
     if (version) this.#resourceVersion = version;
     const key = storeKey(obj);
-    const old = this.#store.get(key);
+    const cached = this.#store.get(key);
     if (event.type === 'DELETED') {
       this.#store.delete(key);
+      this.#unseen.delete(key);
       this.#emit({ type: 'deleted', object: obj });
       return undefined;
     }
-    if (old && !isNewerVersion(obj, old) && old.metadata.resourceVersion !== version) return undefined;
+    // Older than what we hold (a write of ours got ahead of the watch): wait for its own event.
+    if (cached && !isNewerVersion(obj, cached) && cached.metadata.resourceVersion !== version)
+      return undefined;
+    const old = this.#seen(key);
+    this.#unseen.delete(key);
     this.#store.set(key, obj);
     this.#emit(old ? { type: 'modified', object: obj, oldObject: old } : { type: 'added', object: obj });
     return undefined;
