@@ -74,6 +74,9 @@ export interface GatewayReconcilerOptions {
 
 const CONTROLLER = 'gateway';
 
+/** An object's validation result: the typed value, or why it is invalid. */
+type Validated = { ok: true; value: unknown } | { ok: false; message: string };
+
 export class GatewayReconciler {
   readonly #o: GatewayReconcilerOptions;
   readonly #metrics: ReconcileMetrics | undefined;
@@ -85,6 +88,16 @@ export class GatewayReconciler {
   #failures = 0;
   #stopped = false;
   #runs = 0;
+  /**
+   * Validation results by informer object. An unchanged object keeps its identity from run to run
+   * (an update replaces it), so each version is validated once, not on every run.
+   */
+  readonly #validated = new WeakMap<KubeObject, Validated>();
+  /**
+   * The status (as JSON) last found up to date on exactly this object version: the same status
+   * again needs no field-by-field comparison.
+   */
+  readonly #statusSeen = new WeakMap<KubeObject, string>();
 
   constructor(options: GatewayReconcilerOptions) {
     this.#o = options;
@@ -192,27 +205,42 @@ export class GatewayReconciler {
     const { store, logger } = this.#o;
     const controllerName = this.#o.controllerName ?? AGENTGATEWAY_CONTROLLER_NAME;
     const invalid: { kind: ResourceKind; obj: KubeObject; message: string }[] = [];
+    const validated = (o: KubeObject, validate: () => Validated): Validated => {
+      let r = this.#validated.get(o);
+      if (r === undefined) {
+        r = validate();
+        this.#validated.set(o, r);
+      }
+      return r;
+    };
     const upstream = <T>(
       kind: ResourceKind,
       schema: { safeParse(v: unknown): { success: boolean; data?: T; error?: { message: string } } },
     ) =>
       this.#list<KubeObject>(kind).then((objs) =>
         objs.flatMap((o) => {
-          const r = schema.safeParse(o);
-          if (r.success) return [r.data as T];
-          logger?.warn(
-            { kind: kind.kind, name: o.metadata.name, reason: r.error?.message },
-            'ignoring invalid object',
-          );
-          return [];
+          const r = validated(o, () => {
+            const p = schema.safeParse(o);
+            if (p.success) return { ok: true, value: p.data };
+            // Logged once per object version.
+            logger?.warn(
+              { kind: kind.kind, name: o.metadata.name, reason: p.error?.message },
+              'ignoring invalid object',
+            );
+            return { ok: false, message: p.error?.message ?? '' };
+          });
+          return r.ok ? [r.value as T] : [];
         }),
       );
     const parsed = <T>(kind: ResourceKind, parse: (o: unknown) => ParseResult<T>) =>
       this.#list<KubeObject>(kind).then((objs) =>
         objs.flatMap((o) => {
-          const r = parse(o);
-          if (r.ok) return [r.value];
-          invalid.push({ kind, obj: o, message: formatIssues(r.error.issues) });
+          const r = validated(o, () => {
+            const p = parse(o);
+            return p.ok ? { ok: true, value: p.value } : { ok: false, message: formatIssues(p.error.issues) };
+          });
+          if (r.ok) return [r.value as T];
+          invalid.push({ kind, obj: o, message: r.message });
           return [];
         }),
       );
@@ -244,11 +272,19 @@ export class GatewayReconciler {
     for (const { typeUrl, entries } of toCacheEntries(resources))
       this.#o.cache.setResources(typeUrl, entries);
     if (!this.#leader) return;
+    // The xDS server pushes the changes on the next turn of the event loop; let it, before the
+    // status work (which, while statuses are up to date, never yields on its own).
+    await new Promise<void>((resolve) => setImmediate(resolve));
 
     // Statuses, only where they differ from the cached object.
     const write = async (kind: ResourceKind, namespace: string | undefined, name: string, status: object) => {
       const current = await store.get(kind, namespace ?? '', name);
-      if (current) await updateStatus(store, current, status as Record<string, unknown>);
+      if (!current) return;
+      // Translation builds statuses in a fixed key order, so equal statuses give equal JSON.
+      const json = JSON.stringify(status);
+      if (this.#statusSeen.get(current) === json) return;
+      if (!(await updateStatus(store, current, status as Record<string, unknown>)))
+        this.#statusSeen.set(current, json);
     };
     for (const s of statuses.gatewayClasses) await write(GATEWAY_CLASS, undefined, s.name, s.status);
     for (const s of statuses.gateways) await write(GATEWAY, s.namespace, s.name, s.status);

@@ -99,14 +99,17 @@ function gatewayAddresses(ctx: TranslateContext, ref: NamespacedName, serviceNam
   return [{ type: 'Hostname', value: serviceHost(ctx, ref.namespace, serviceName) }];
 }
 
+/** Equal defined fields (a ref's fields are scalars; runs once per route and parent, so no JSON). */
 function sameParentRef(a: object, b: object): boolean {
-  const norm = (r: object) =>
-    JSON.stringify(
-      Object.entries(r)
-        .filter(([, v]) => v !== undefined)
-        .sort(),
-    );
-  return norm(a) === norm(b);
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  for (const k in x) if (x[k] !== undefined && !sameValue(x[k], y[k])) return false;
+  for (const k in y) if (y[k] !== undefined && x[k] === undefined) return false;
+  return true;
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return a === b || (typeof a === 'object' && JSON.stringify(a) === JSON.stringify(b));
 }
 
 /**

@@ -38,6 +38,26 @@ describe('XdsSnapshotCache', () => {
     expect(cache.updateResources(TypeUrl.Route, { remove: ['ns/zzz'] }).size).toBe(0);
   });
 
+  it('keeps an unchanged entry as it is, and reports a change of visibility alone', () => {
+    const cache = new XdsSnapshotCache();
+    const route = (gateways?: string[]) => ({
+      message: sampleRoute(gw, 'a', 'b1'),
+      ...(gateways ? { gateways } : {}),
+    });
+    cache.setResources(TypeUrl.Route, [['ns/a', route(['ns/gw', 'ns/gw2'])]]);
+    const entry = cache.get(TypeUrl.Route, 'ns/a');
+    // Same bytes, same gateways in another order: the very same entry, nothing reported.
+    expect(cache.setResources(TypeUrl.Route, [['ns/a', route(['ns/gw2', 'ns/gw'])]]).size).toBe(0);
+    expect(cache.get(TypeUrl.Route, 'ns/a')).toBe(entry);
+    // Same bytes, other gateways (same count), then visible to every gateway: both are changes.
+    expect([...cache.setResources(TypeUrl.Route, [['ns/a', route(['ns/gw', 'ns/gw3'])]])]).toEqual(['ns/a']);
+    expect([...(cache.get(TypeUrl.Route, 'ns/a')?.gateways ?? [])]).toEqual(['ns/gw', 'ns/gw3']);
+    expect([...cache.updateResources(TypeUrl.Route, { set: [['ns/a', route()]] })]).toEqual(['ns/a']);
+    expect(cache.get(TypeUrl.Route, 'ns/a')?.gateways).toBeUndefined();
+    expect(cache.get(TypeUrl.Route, 'ns/a')?.version).toBe(entry?.version);
+    expect(cache.typeVersion(TypeUrl.Route)).toBe(3);
+  });
+
   it('rejects unknown types, wrong message types, and a name given twice', () => {
     const cache = new XdsSnapshotCache();
     expect(() => cache.setResources('type.googleapis.com/x.Y', [])).toThrow(XdsUnknownTypeError);

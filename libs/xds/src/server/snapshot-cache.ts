@@ -71,10 +71,11 @@ export class XdsSnapshotCache {
     const next = new Map<string, CacheEntry>();
     const changed = new Set<string>();
     for (const [name, input] of resources) {
-      const entry = this.#encode(typeUrl, name, input);
       if (next.has(name)) throw new XdsInvalidResourceError(`${typeUrl} ${name} given twice`);
+      const previous = current.get(name);
+      const entry = this.#encode(typeUrl, name, input, previous);
       next.set(name, entry);
-      if (!sameEntry(current.get(name), entry)) changed.add(name);
+      if (!sameEntry(previous, entry)) changed.add(name);
     }
     for (const name of current.keys()) if (!next.has(name)) changed.add(name);
     this.#entries.set(typeUrl, next);
@@ -88,7 +89,8 @@ export class XdsSnapshotCache {
     const entries = this.#entries.get(typeUrl) ?? new Map<string, CacheEntry>();
     this.#entries.set(typeUrl, entries);
     const encoded: CacheEntry[] = [];
-    for (const [name, input] of update.set ?? []) encoded.push(this.#encode(typeUrl, name, input));
+    for (const [name, input] of update.set ?? [])
+      encoded.push(this.#encode(typeUrl, name, input, entries.get(name)));
     const changed = new Set<string>();
     for (const entry of encoded) {
       if (!sameEntry(entries.get(entry.name), entry)) changed.add(entry.name);
@@ -125,12 +127,19 @@ export class XdsSnapshotCache {
     return schema;
   }
 
-  #encode(typeUrl: string, name: string, input: ResourceInput): CacheEntry {
+  /** Encodes `input`; returns `previous` itself when nothing changed (no hashing, no new entry). */
+  #encode(typeUrl: string, name: string, input: ResourceInput, previous: CacheEntry | undefined): CacheEntry {
     const schema = this.#schema(typeUrl);
     if (input.message.$typeName !== schema.typeName) {
       throw new XdsInvalidResourceError(`${name}: a ${input.message.$typeName} is not a ${schema.typeName}`);
     }
     const bytes = encodeResource(schema, input.message);
+    if (
+      previous !== undefined &&
+      Buffer.compare(previous.bytes, bytes) === 0 &&
+      sameGateways(previous.gateways, input.gateways)
+    )
+      return previous;
     return {
       name,
       typeUrl,
@@ -149,9 +158,18 @@ export class XdsSnapshotCache {
 }
 
 function sameEntry(a: CacheEntry | undefined, b: CacheEntry): boolean {
+  if (a === b) return true;
   if (!a || a.version !== b.version) return false;
   if (a.gateways === undefined || b.gateways === undefined) return a.gateways === b.gateways;
   if (a.gateways.size !== b.gateways.size) return false;
   for (const g of a.gateways) if (!b.gateways.has(g)) return false;
+  return true;
+}
+
+/** True when `list` names exactly the gateways of `set` (a list with duplicates counts as different). */
+function sameGateways(set: ReadonlySet<string> | undefined, list: readonly string[] | undefined): boolean {
+  if (set === undefined || list === undefined) return set === undefined && list === undefined;
+  if (set.size !== list.length) return false;
+  for (const g of list) if (!set.has(g)) return false;
   return true;
 }
