@@ -15,10 +15,32 @@ describe('gateway app: llm shorthand', () => {
   let gw: RunningGateway;
   let port = 0;
 
+  let dir = '';
+  let file = '';
+  const prices = (input: string) =>
+    JSON.stringify({
+      providers: { anthropic: { models: { 'claude-*': { rates: { input, output: '15' } } } } },
+    });
+  const config = (catalog: string) => `config:
+  modelCatalog:
+  - file: ${join(dir, catalog)}
+llm:
+  port: ${port}
+  models:
+  - name: "*"
+    provider: anthropic
+    params: {apiKey: $ANTHROPIC_KEY, hostOverride: "127.0.0.1:${llm.port}"}
+`;
+
   beforeAll(async () => {
-    llm = await startMockLlm({ rules: [{ response: { content: 'pong' } }] });
+    llm = await startMockLlm({
+      rules: [{ response: { content: 'pong', usage: { inputTokens: 1000, outputTokens: 100 } } }],
+    });
     port = await freePort();
-    const file = join(mkdtempSync(join(tmpdir(), 'gw-llm-')), 'config.yaml');
+    dir = mkdtempSync(join(tmpdir(), 'gw-llm-'));
+    writeFileSync(join(dir, 'prices.json'), prices('3'));
+    writeFileSync(join(dir, 'prices-2.json'), prices('6'));
+    file = join(dir, 'config.yaml');
     writeFileSync(
       file,
       `llm:
@@ -62,5 +84,43 @@ describe('gateway app: llm shorthand', () => {
     expect(await m.body.text()).toMatch(
       /agentgateway_gen_ai_client_token_usage_count\{[^}]*gen_ai_system="anthropic"/,
     );
+  });
+
+  it('prices requests from config.modelCatalog files, re-read on reload', async () => {
+    const chat = async () => {
+      const r = await request(`http://127.0.0.1:${port}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'claude-x', messages: [{ role: 'user', content: 'ping' }] }),
+      });
+      expect(r.statusCode).toBe(200);
+      await r.body.dump();
+    };
+    const cost = async () => {
+      const text = await (await request(`http://127.0.0.1:${gw.statsPort}/metrics`)).body.text();
+      const line = text
+        .split('\n')
+        .find(
+          (l) =>
+            l.startsWith('agentgateway_gen_ai_cost_total{') && l.includes('gen_ai_request_model="claude-x"'),
+        );
+      return Number(line?.split(' ').at(-1) ?? 'NaN');
+    };
+    writeFileSync(file, config('prices.json'));
+    await gw.reload();
+    await chat();
+    // 1000 × 3 / 1M + 100 × 15 / 1M
+    expect(await cost()).toBeCloseTo(0.0045, 12);
+
+    writeFileSync(file, config('prices-2.json'));
+    await gw.reload();
+    await chat();
+    expect(await cost()).toBeCloseTo(0.0045 + 0.0075, 12);
+
+    // An unreadable catalog rejects the reload; the last good prices stay.
+    writeFileSync(file, config('missing.json'));
+    await gw.reload();
+    await chat();
+    expect(await cost()).toBeCloseTo(0.0045 + 2 * 0.0075, 12);
   });
 });

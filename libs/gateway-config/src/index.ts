@@ -1,6 +1,7 @@
 export { loadConfig, validateConfig, type LoadConfigOptions, type LoadedConfig } from './load-config.js';
 export { ConfigError, type ConfigErrorCode, type ConfigIssue } from './errors.js';
 export { redactSecrets } from './redact.js';
+export { parseModelCatalog } from './model-catalog.js';
 export { parseDurationMs } from './duration.js';
 export { parseHostPort, DEFAULT_LLM_PORT, DEFAULT_MCP_PORT } from './lower-local-config.js';
 export type {
@@ -21,6 +22,8 @@ export type {
   McpPrefixMode,
   McpTargetModel,
   McpTransport,
+  ModelCatalogModel,
+  ModelCatalogSourceModel,
   PathRewriteModel,
   RateLimitModel,
   RouteBackendModel,

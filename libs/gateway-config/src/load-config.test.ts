@@ -209,6 +209,16 @@ binds:
     });
   });
 
+  it('a backendAuth location (only Authorization is implemented) is an error, not ignored', () => {
+    const e = loadError(
+      'mcp:\n  policies: {backendAuth: {passthrough: {location: {header: {name: x-token}}}}}\n  targets:\n  - {name: a, mcp: {host: "http://h:1/mcp"}, policies: {backendAuth: {key: {value: k, location: {queryParameter: {name: key}}}}}}\n',
+    );
+    expect(e.issues.map((i) => i.path).sort()).toEqual([
+      'mcp.policies.backendAuth.passthrough.location',
+      'mcp.targets[0].policies.backendAuth.key.location',
+    ]);
+  });
+
   it('YAML syntax errors carry a line', () => {
     const e = loadError('binds: [\n');
     expect(e.code).toBe('CONFIG_SYNTAX');
@@ -234,5 +244,79 @@ describe('redactSecrets', () => {
     expect(dump).not.toContain('sk-123');
     expect(dump).toContain('"key":"bind/3000"');
     expect(dump).toContain('http://h:1/mcp');
+  });
+});
+
+describe('LLM settings: model catalog, AWS signing, response moderation', () => {
+  it('lowers config.modelCatalog in order: inline catalogs parsed (object or JSON text), files by path', () => {
+    const { model } = loadConfig(
+      `config:
+  modelCatalog:
+  - inline: {providers: {openai: {models: {gpt-4o: {rates: {input: "2.50", output: "10"}}}}}}
+  - inline: '{"providers": {"anthropic": {"models": {"claude-*": {"rates": {"input": "3"}}}}}}'
+  - file: /etc/prices.json
+`,
+      { env: {} },
+    );
+    expect(model.settings.modelCatalog).toEqual([
+      {
+        catalog: {
+          providers: { openai: { models: { 'gpt-4o': { rates: { input: '2.50', output: '10' } } } } },
+        },
+      },
+      { catalog: { providers: { anthropic: { models: { 'claude-*': { rates: { input: '3' } } } } } } },
+      { file: '/etc/prices.json' },
+    ]);
+  });
+
+  it('an inline catalog that is not JSON is an error at its path', () => {
+    const e = loadError(`config:\n  modelCatalog:\n  - inline: 'providers: {'\n`);
+    expect(e.issues[0]?.path).toBe('config.modelCatalog[0].inline');
+    expect(e.issues[0]?.message).toMatch(/not valid JSON/);
+  });
+
+  it('backendAuth.aws is accepted for LLM providers and stays an error on plain backends', () => {
+    const { model } = loadConfig(
+      `binds:
+- port: 1
+  listeners:
+  - routes:
+    - backends:
+      - ai:
+          name: b
+          provider: {bedrock: {region: us-east-1}}
+          policies: {backendAuth: {aws: {accessKeyId: AKIA, secretAccessKey: s, region: us-west-2}}}
+`,
+      { env: {} },
+    );
+    const backend = model.binds[0]?.listeners[0]?.routes[0]?.backends[0]?.backend;
+    expect(backend?.kind).toBe('ai');
+    const e = loadError(
+      'binds:\n- port: 1\n  listeners:\n  - routes:\n    - policies: {backendAuth: {aws: {}}}\n      backends: [{host: "a:1"}]\n',
+    );
+    expect(e.issues[0]).toEqual({
+      path: 'binds[0].listeners[0].routes[0].policies.backendAuth.aws',
+      message: 'backendAuth.aws is not supported by this gateway yet',
+    });
+    expect(
+      loadError(
+        `llm:\n  models:\n  - {name: m, provider: bedrock, auth: {aws: {assumeRole: {roleArn: x}}}}\n`,
+      ).issues[0]?.path,
+    ).toMatch(/^llm\.models\[0\]\.auth\.aws/);
+  });
+
+  it('openAIModeration is accepted as a response guard', () => {
+    const { model } = loadConfig(
+      `llm:
+  policies:
+    guardrails:
+      response:
+      - openAIModeration: {model: omni-moderation-latest}
+        rejection: {status: 422}
+  models: [{name: m, provider: openai}]
+`,
+      { env: {} },
+    );
+    expect(model.binds).toHaveLength(1);
   });
 });

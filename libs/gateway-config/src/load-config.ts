@@ -55,7 +55,8 @@ export function validateConfig(doc: unknown, options: LoadConfigOptions): Loaded
 
 type ZodIssue = z.core.$ZodIssue;
 
-function zodIssues(issues: readonly ZodIssue[], prefix: readonly PropertyKey[] = []): ConfigIssue[] {
+/** Zod issues as config issues, with `prefix` before each path (unions report their closest branch). */
+export function zodIssues(issues: readonly ZodIssue[], prefix: readonly PropertyKey[] = []): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   for (const issue of issues) {
     const path = [...prefix, ...issue.path];

@@ -158,6 +158,13 @@ class Lowering {
             }
           : {}),
         ...opt('terminationDeadlineMs', c?.connectionTerminationDeadline),
+        ...(c?.modelCatalog?.length
+          ? {
+              modelCatalog: c.modelCatalog.map((m) =>
+                'file' in m ? { file: m.file } : { catalog: m.inline },
+              ),
+            }
+          : {}),
         ...(c?.globalRateLimit
           ? {
               globalRateLimit: {
@@ -476,6 +483,11 @@ class Lowering {
     }
     if (p.backendAuth) {
       const a = p.backendAuth;
+      // The credential always goes in `Authorization` (Bearer); another place is not implemented.
+      if (a.passthrough?.location)
+        this.issue([...path, 'backendAuth', 'passthrough', 'location'], 'location is not supported yet');
+      if (typeof a.key === 'object' && 'location' in a.key && a.key.location)
+        this.issue([...path, 'backendAuth', 'key', 'location'], 'location is not supported yet');
       if (a.passthrough) out.backendAuth = { kind: 'passthrough' };
       else if (a.key !== undefined) {
         const v = typeof a.key === 'object' && 'value' in a.key ? a.key.value : a.key;

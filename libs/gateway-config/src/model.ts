@@ -5,6 +5,7 @@ import type { aiBackend } from './schema/ai.js';
 import type { apiKey, basicAuth, jwtAuth, mcpAuthentication } from './schema/policies.js';
 import type { llmShorthand } from './schema/llm.js';
 import type { aiPolicy } from './schema/ai.js';
+import type { modelCatalog } from './schema/model-catalog.js';
 
 export interface GatewayModel {
   readonly settings: StaticSettings;
@@ -26,6 +27,11 @@ export interface StaticSettings {
     readonly randomSampling?: string | number | boolean;
   };
   readonly terminationDeadlineMs?: number;
+  /**
+   * `config.modelCatalog`: model price sources in order (later entries replace earlier ones per
+   * model). Inline catalogs are validated here; files are read by the LLM gateway when applied.
+   */
+  readonly modelCatalog?: readonly ModelCatalogSourceModel[];
   /** Where `globalRateLimit` buckets are kept: Redis when a URL is given, else in-process. */
   readonly globalRateLimit?: {
     readonly redis?: string;
@@ -33,6 +39,11 @@ export interface StaticSettings {
     readonly failureMode: 'failOpen' | 'failClosed';
   };
 }
+
+/** Model prices per provider and model (agentgateway's catalog format; prices are decimal strings). */
+export type ModelCatalogModel = z.infer<typeof modelCatalog>;
+
+export type ModelCatalogSourceModel = { readonly file: string } | { readonly catalog: ModelCatalogModel };
 
 export interface FrontendSettings {
   readonly maxBufferSize?: number;

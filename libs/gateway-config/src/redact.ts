@@ -6,6 +6,8 @@ const SECRET_KEYS = new Set([
   'keyhash',
   'htpasswd',
   'clientsecret',
+  'secretaccesskey',
+  'sessiontoken',
   'caauthtoken',
   'xdsauthtoken',
   'authorization',

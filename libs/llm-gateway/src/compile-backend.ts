@@ -134,8 +134,12 @@ interface ProviderInput {
   readonly azureResourceType?: string | null | undefined;
   readonly azureApiVersion?: string | null | undefined;
   readonly passthroughAuth?: boolean;
+  /** `backendAuth.aws`: SigV4 signing (explicit credentials, or the environment's when absent). */
+  readonly awsAuth?: AwsAuth;
   readonly format?: ProviderFormat;
   readonly headers?: ProviderTarget['headers'];
+  /** Key path of the auth block, for errors. */
+  readonly authPath?: string;
 }
 
 const SYSTEM: Record<ProviderKind, string> = {
@@ -186,20 +190,33 @@ function buildTarget(i: ProviderInput, opts: CompileOptions): ProviderTarget {
   const apiKey =
     i.apiKey ??
     (envKey && i.family === (i.kind === 'openai' ? 'openai' : i.family) ? opts.env[envKey] : undefined);
-  const aws = i.kind === 'bedrock' ? awsFromEnv(opts.env) : undefined;
+  // Bedrock signs with the environment's credentials unless it has an API key; `backendAuth.aws`
+  // signs any provider, with its explicit credentials or the environment's.
+  const aws = i.awsAuth
+    ? (i.awsAuth.credentials ?? awsFromEnv(opts.env))
+    : i.kind === 'bedrock' && !apiKey
+      ? awsFromEnv(opts.env)
+      : undefined;
+  if (i.awsAuth && !aws)
+    throw configError(
+      i.authPath ?? i.path,
+      `provider ${i.name}: backendAuth.aws has no credentials (set accessKeyId and secretAccessKey, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)`,
+    );
+  const region = i.awsAuth?.region ?? i.region ?? (i.kind === 'bedrock' ? 'us-east-1' : undefined);
   return {
     name: i.name,
     kind: i.kind,
     system: i.kind === 'openai' && i.family !== 'openai' && i.family !== 'openAI' ? i.family : SYSTEM[i.kind],
     format,
     baseUrl: base,
+    origin: parseUrl(base, `${i.path}.baseUrl`).origin,
     passthroughAuth: i.passthroughAuth ?? false,
     ...(i.model ? { model: i.model } : {}),
     ...(i.pathOverride ? { pathOverride: i.pathOverride } : {}),
     ...(apiKey ? { apiKey } : {}),
-    ...(i.region ? { region: i.region } : i.kind === 'bedrock' ? { region: 'us-east-1' } : {}),
+    ...(region ? { region } : {}),
     ...(i.azureApiVersion ? { azureApiVersion: i.azureApiVersion } : {}),
-    ...(aws ? { aws } : {}),
+    ...(aws ? { aws, ...(i.awsAuth?.service ? { awsService: i.awsAuth.service } : {}) } : {}),
     ...(i.headers ? { headers: i.headers } : {}),
   };
 }
@@ -211,10 +228,45 @@ function headersOf(m: HeaderMod): ProviderTarget['headers'] {
   return { set: [...Object.entries(m.add ?? {}), ...Object.entries(m.set ?? {})], remove: m.remove ?? [] };
 }
 
-type BackendAuthRaw = { passthrough?: unknown; key?: unknown } | null | undefined;
-function authOf(a: BackendAuthRaw, path: string): { apiKey?: string; passthroughAuth?: boolean } {
+interface AwsAuth {
+  readonly credentials?: AwsCredentials;
+  readonly region?: string;
+  readonly service?: string;
+}
+
+type AwsAuthRaw = {
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  sessionToken?: string | null;
+  region?: string | null;
+  serviceName?: string | null;
+};
+type BackendAuthRaw = { passthrough?: unknown; key?: unknown; aws?: AwsAuthRaw } | null | undefined;
+function authOf(
+  a: BackendAuthRaw,
+  path: string,
+): { apiKey?: string; passthroughAuth?: boolean; awsAuth?: AwsAuth; authPath?: string } {
   if (!a) return {};
   if (a.passthrough) return { passthroughAuth: true };
+  if (a.aws) {
+    const w = a.aws;
+    const credentials =
+      w.accessKeyId && w.secretAccessKey
+        ? {
+            accessKeyId: w.accessKeyId,
+            secretAccessKey: w.secretAccessKey,
+            ...(w.sessionToken ? { sessionToken: w.sessionToken } : {}),
+          }
+        : undefined;
+    return {
+      awsAuth: {
+        ...(credentials ? { credentials } : {}),
+        ...(w.region ? { region: w.region } : {}),
+        ...(w.serviceName ? { service: w.serviceName } : {}),
+      },
+      authPath: `${path}.aws`,
+    };
+  }
   if (a.key !== undefined) {
     const k = a.key as string | { file: string } | { value: string | { file: string } };
     const v = typeof k === 'object' && 'value' in k ? k.value : k;

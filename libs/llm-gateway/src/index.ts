@@ -7,3 +7,9 @@ export { LlmBackendHandler, type LlmHandlerOptions } from './llm-handler.js';
 export { LlmMetrics } from './llm-metrics.js';
 export { compileBackend, findRoute, type CompiledBackend, type ModelRoute } from './compile-backend.js';
 export { LlmGatewayError } from './errors.js';
+export {
+  loadModelCatalog,
+  ModelCatalog,
+  type CostBreakdown,
+  type LoadModelCatalogOptions,
+} from './cost/model-catalog.js';

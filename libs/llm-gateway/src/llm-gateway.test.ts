@@ -310,3 +310,33 @@ binds:
     expect(text).toMatch(/agentgateway_gen_ai_server_time_to_first_token_count\{[^}]*\} [1-9]/);
   });
 });
+
+describe('request bodies', () => {
+  let llm: MockLlm;
+  let gw: TestGateway;
+  beforeAll(async () => {
+    llm = await startMockLlm({ rules: [{ response: { content: 'ok' } }] });
+    gw = await startTestGateway(
+      `llm:\n  port: 0\n  models: [{name: "*", provider: openAI, params: {apiKey: k, hostOverride: "127.0.0.1:${llm.port}"}}]\n`,
+      { handler: { maxBodyBytes: 4096 } },
+    );
+  });
+  afterAll(async () => {
+    await gw?.close();
+    await llm?.close();
+  });
+
+  it('answers 413 in the caller format to a body over the limit, and serves the next request', async () => {
+    const big = await request(`${gw.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'x'.repeat(10_000) }] }),
+    });
+    expect(big.statusCode).toBe(413);
+    expect(((await big.body.json()) as { error: { message: string } }).error.message).toContain('too large');
+    expect(llm.requests).toHaveLength(0);
+    const c = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'x', maxRetries: 0 });
+    const r = await c.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] });
+    expect(r.choices[0]?.message.content).toBe('ok');
+  });
+});

@@ -8,6 +8,15 @@ import type {
   TrafficPolicies,
 } from '@agentplane/gateway-config';
 import type { HandlerContext } from '@agentplane/gateway-engine';
+import {
+  context,
+  propagation,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Span,
+  type Tracer,
+} from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { errors as undiciErrors, type Dispatcher } from 'undici';
 import {
@@ -18,9 +27,11 @@ import {
   type ModelRoute,
   type PromptGuardSpec,
 } from './compile-backend.js';
+import type { ModelCatalog } from './cost/model-catalog.js';
 import { errorBody, parseProviderError, streamErrorEvent, type ErrorInfo } from './errors.js';
-import { PromptGuard, rejectionResponse, type Rejection } from './guardrails/prompt-guard.js';
-import { GuardedEncoder } from './guardrails/guarded-encoder.js';
+import { outcomeAttributes, providerName, requestAttributes, responseFacts } from './gen-ai-span.js';
+import { PromptGuard, rejectionResponse, type GuardIo, type Rejection } from './guardrails/prompt-guard.js';
+import { GuardedStream } from './guardrails/stream-guard.js';
 import type { LlmMetrics } from './llm-metrics.js';
 import { resolveAlias } from './model-match.js';
 import { signAws } from './providers/aws-sigv4.js';
@@ -28,7 +39,6 @@ import {
   applyAuth,
   clientCredential,
   endpointUrl,
-  originOf,
   providerFormatFor,
   type Operation,
   type ProviderTarget,
@@ -37,6 +47,14 @@ import { SseParser, type SseEvent } from './sse.js';
 import { applyFieldPolicies, enrichPrompt } from './texts.js';
 import { estimateTokens, LlmTokenBucket } from './token-bucket.js';
 import { countPromptTokens } from './tokenizer.js';
+import {
+  firstStringOf,
+  lastObjectOf,
+  usageByFormat,
+  usageFromChat,
+  usageFromResponses,
+  usageOfBody,
+} from './usage.js';
 import {
   AnthropicToOpenAiStream,
   OpenAiToAnthropicStream,
@@ -66,6 +84,7 @@ import {
   type AnthropicRequest,
   type AnthropicResponse,
   type ChatRequest,
+  type ChatChunk,
   type ChatResponse,
   type ClientFormat,
   type JsonObject,
@@ -88,6 +107,10 @@ export interface LlmHandlerOptions {
   readonly moderation?: { readonly baseUrl: string; readonly apiKey?: string };
   /** Receives writes that finish after the response (global token-limit settlements). */
   readonly background?: (work: Promise<unknown>) => void;
+  /** The model price table in force (read per request, so the factory can swap it). */
+  readonly modelCatalog?: () => ModelCatalog;
+  /** Characters of streamed text a webhook or moderation response guard judges at once (default 1024). */
+  readonly guardWindowChars?: number;
 }
 
 /** Global `type: tokens` limits of a request, with where they are kept. */
@@ -133,16 +156,37 @@ function clientFormatOf(op: Op): ClientFormat {
       : 'openai';
 }
 
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let n = 0;
-  for await (const c of req) {
-    const b = c as Buffer;
-    n += b.byteLength;
-    if (n > limit) return undefined;
-    chunks.push(b);
-  }
-  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+/** The request body (undefined when over `limit`); events rather than an async iterator (cheaper). */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let n = 0;
+    const onData = (b: Buffer) => {
+      n += b.byteLength;
+      if (n > limit) {
+        done();
+        req.resume();
+        resolve(undefined);
+      } else chunks.push(b);
+    };
+    const onEnd = () => {
+      done();
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+    };
+    const onError = (e: Error) => {
+      done();
+      reject(e);
+    };
+    const onClose = () => {
+      if (req.complete) return;
+      done();
+      reject(new Error('client closed the request'));
+    };
+    const done = () => {
+      req.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+    };
+    req.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
+  });
 }
 
 function send(
@@ -209,13 +253,36 @@ interface RequestState {
   readonly format: ClientFormat;
   readonly started: number;
   requestModel: string;
+  /** The model asked of the provider (after `params.model` / transformations). */
+  upstreamModel?: string;
   responseModel?: string;
-  system?: string;
+  /** The provider that answered. */
+  provider?: ProviderTarget;
   usage: Usage;
   firstTokenAt?: number;
+  /** The GenAI span, when it records (else nothing is collected for it). */
+  span?: Span;
+  responseId?: string;
+  finishReasons?: string[];
+  /** From the model price catalog, once the usage is known. */
+  cost?: number;
+  /** Set when a stream ended with an error event (status 200 was already sent). */
+  streamError?: string;
+  /** The request's log line was written. */
+  logged?: boolean;
 }
 
+const OPERATION: Partial<Record<Op, string>> = {
+  chat: 'chat',
+  messages: 'chat',
+  responses: 'chat',
+  embeddings: 'embeddings',
+};
+
 const FORWARD_HEADERS = ['anthropic-beta', 'openai-organization', 'openai-project', 'user-agent'];
+
+/** An absolute path of printable ASCII without spaces: usable on the request line as is. */
+const SAFE_PATH = /^\/[\x21-\x7e]*$/;
 
 function shuffle<T>(xs: T[]): T[] {
   for (let i = xs.length - 1; i > 0; i--) {
@@ -230,8 +297,11 @@ export class LlmBackendHandler {
   private readonly compiled: CompiledBackend;
   private readonly eviction: Eviction;
   private readonly log: Logger;
-  private readonly guards = new WeakMap<object, PromptGuard>();
+  private readonly guards = new WeakMap<object, WeakMap<object, PromptGuard>>();
   private readonly buckets = new WeakMap<readonly RateLimitModel[], LlmTokenBucket[]>();
+  private readonly tracer: Tracer = trace.getTracer('@agentplane/llm-gateway');
+  /** Guard I/O without a request signal (moderation endpoint resolved once). */
+  private readonly guardIo: GuardIo;
 
   constructor(
     backend: AiBackendModel | LlmBackendModel,
@@ -240,6 +310,14 @@ export class LlmBackendHandler {
     this.compiled = compileBackend(backend, { env: opts.env });
     this.eviction = new Eviction(opts.evictionMs ?? 10_000);
     this.log = opts.logger.child({ component: 'llm', backend: backend.key });
+    const key = opts.env.OPENAI_API_KEY;
+    this.guardIo = {
+      dispatcher: opts.dispatcher,
+      moderation: opts.moderation ?? {
+        baseUrl: 'https://api.openai.com/v1',
+        ...(key ? { apiKey: key } : {}),
+      },
+    };
   }
 
   async close(): Promise<void> {
@@ -257,6 +335,12 @@ export class LlmBackendHandler {
     try {
       if (op === 'models' && this.compiled.kind === 'llm') return this.listModels(req, res);
       if (op === 'passthrough' || op === 'models') return await this.passthrough(req, res, rawUrl, ctx);
+      const operation = OPERATION[op];
+      // A span only when tracing records this request (the data plane's span is the parent).
+      if (operation && trace.getActiveSpan()?.isRecording() !== false) {
+        const span = this.tracer.startSpan(operation, { kind: SpanKind.CLIENT });
+        if (span.isRecording()) st.span = span;
+      }
       await this.serve(req, res, ctx, policy, st);
     } catch (e) {
       if (ctx.signal.aborted) return;
@@ -264,7 +348,45 @@ export class LlmBackendHandler {
       if (!res.headersSent)
         sendError(res, format, 500, { message: 'internal gateway error', type: 'api_error' });
       else res.destroy();
+    } finally {
+      if (!st.logged && OPERATION[op])
+        this.logLine(st, ctx.signal.aborted && !res.writableFinished ? 499 : res.statusCode);
+      if (st.span) this.endSpan(st, res, ctx.signal.aborted);
     }
+  }
+
+  private endSpan(st: RequestState, res: ServerResponse, aborted: boolean): void {
+    const span = st.span as Span;
+    const operation = OPERATION[st.op] ?? 'chat';
+    if (st.requestModel) span.updateName(`${operation} ${st.requestModel}`);
+    let server: URL | undefined;
+    try {
+      server = st.provider ? new URL(st.provider.baseUrl) : undefined;
+    } catch {
+      server = undefined;
+    }
+    span.setAttributes(
+      outcomeAttributes({
+        operation,
+        system: st.provider?.system,
+        requestModel: st.requestModel,
+        responseModel: st.responseModel,
+        responseId: st.responseId,
+        finishReasons: st.finishReasons,
+        usage: st.usage,
+        cost: st.cost,
+        serverAddress: server?.hostname,
+        serverPort: server ? Number(server.port || (server.protocol === 'https:' ? 443 : 80)) : undefined,
+      }),
+    );
+    const status = res.statusCode;
+    const errorType =
+      status >= 400 ? String(status) : st.streamError ? st.streamError : aborted ? 'canceled' : undefined;
+    if (errorType) {
+      span.setAttribute('error.type', errorType);
+      span.setStatus({ code: SpanStatusCode.ERROR });
+    }
+    span.end();
   }
 
   private listModels(req: IncomingMessage, res: ServerResponse): void {
@@ -294,12 +416,13 @@ export class LlmBackendHandler {
     if (this.compiled.guards) specs.push(this.compiled.guards);
     if (route?.guards) specs.push(route.guards);
     if (specs.length === 0) return undefined;
-    const key = (route?.guards ?? policy?.promptGuard ?? this.compiled.guards) as object;
-    let g = this.guards.get(key);
-    if (!g) {
-      g = new PromptGuard(specs);
-      this.guards.set(key, g);
-    }
+    // Cached per (policy guards, route guards): the backend's own guards are fixed per handler.
+    const outer: object = policy?.promptGuard ?? this.compiled;
+    const inner: object = route?.guards ?? this.compiled;
+    let byRoute = this.guards.get(outer);
+    if (!byRoute) this.guards.set(outer, (byRoute = new WeakMap()));
+    let g = byRoute.get(inner);
+    if (!g) byRoute.set(inner, (g = new PromptGuard(specs)));
     return g;
   }
 
@@ -314,7 +437,9 @@ export class LlmBackendHandler {
     return b;
   }
 
-  private candidates(route: ModelRoute): ProviderTarget[] {
+  private candidates(route: ModelRoute): readonly ProviderTarget[] {
+    // One provider: nothing to order.
+    if (route.groups.length === 1 && route.groups[0]?.length === 1) return route.groups[0];
     const healthy: ProviderTarget[] = [];
     const evicted: ProviderTarget[] = [];
     for (const group of route.groups) {
@@ -364,14 +489,14 @@ export class LlmBackendHandler {
       });
     let mutated = model !== requested;
     if (mutated) body.model = model;
+    if (st.span) {
+      st.span.updateName(`${OPERATION[op] ?? 'chat'} ${model}`);
+      st.span.setAttributes(requestAttributes(body));
+    }
 
     const guard = this.guardFor(policy, route);
-    const io = {
-      dispatcher: this.opts.dispatcher,
-      signal: ctx.signal,
-      ...(this.moderation() ? { moderation: this.moderation() } : {}),
-    };
-    if (guard?.hasRequestGuards) {
+    const io: GuardIo | undefined = guard ? { ...this.guardIo, signal: ctx.signal } : undefined;
+    if (guard?.hasRequestGuards && io) {
       const outcome = await guard.checkRequest(format, body, io);
       this.opts.metrics?.guardrailChecks.inc({
         phase: 'request',
@@ -433,12 +558,17 @@ export class LlmBackendHandler {
     }
 
     const timeoutMs = ctx.policies.timeout?.requestTimeoutMs ?? ctx.policies.requestTimeoutMs;
-    const overall = new AbortController();
-    const onAbort = () => overall.abort();
-    ctx.signal.addEventListener('abort', onAbort);
-    const timer = timeoutMs
-      ? setTimeout(() => overall.abort(new AttemptError('timeout', 'request timeout')), timeoutMs)
-      : undefined;
+    // The client's signal is enough unless a request timeout has to be joined to it.
+    let overall: AbortController | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = () => overall?.abort();
+    if (timeoutMs) {
+      const ac = new AbortController();
+      overall = ac;
+      ctx.signal.addEventListener('abort', onAbort);
+      timer = setTimeout(() => ac.abort(new AttemptError('timeout', 'request timeout')), timeoutMs);
+    }
+    const signal = overall?.signal ?? ctx.signal;
     try {
       const candidates = this.candidates(route);
       let lastError: { status: number; info: ErrorInfo; headers?: Record<string, string> } | undefined;
@@ -448,20 +578,10 @@ export class LlmBackendHandler {
         const upstreamModel = provider.model ?? transformModel(route, model, body);
         let attempt: Awaited<ReturnType<LlmBackendHandler['attempt']>>;
         try {
-          attempt = await this.attempt(
-            req,
-            provider,
-            st,
-            body,
-            raw,
-            mutated,
-            upstreamModel,
-            ctx,
-            overall.signal,
-          );
+          attempt = await this.attempt(req, provider, st, body, raw, mutated, upstreamModel, ctx, signal);
         } catch (e) {
           if (ctx.signal.aborted) return;
-          if (overall.signal.aborted) {
+          if (overall?.signal.aborted) {
             lastError = { status: 504, info: { message: 'upstream request timeout', type: 'api_error' } };
             break;
           }
@@ -482,7 +602,8 @@ export class LlmBackendHandler {
             continue;
           }
         } else this.eviction.ok(provider.name);
-        st.system = provider.system;
+        st.provider = provider;
+        st.upstreamModel = upstreamModel;
         st.responseModel = upstreamModel;
         await this.respond(res, st, attempt, guard, io, { buckets, global, estimate }, ctx);
         return;
@@ -490,15 +611,11 @@ export class LlmBackendHandler {
       const e = lastError ?? { status: 503, info: { message: 'no provider available', type: 'api_error' } };
       sendError(res, format, e.status, e.info);
     } finally {
-      if (timer) clearTimeout(timer);
-      ctx.signal.removeEventListener('abort', onAbort);
+      if (overall) {
+        clearTimeout(timer);
+        ctx.signal.removeEventListener('abort', onAbort);
+      }
     }
-  }
-
-  private moderation(): { baseUrl: string; apiKey?: string } | undefined {
-    if (this.opts.moderation) return this.opts.moderation;
-    const key = this.opts.env.OPENAI_API_KEY;
-    return { baseUrl: 'https://api.openai.com/v1', ...(key ? { apiKey: key } : {}) };
   }
 
   private reject(res: ServerResponse, format: ClientFormat, r: Rejection): void {
@@ -527,6 +644,7 @@ export class LlmBackendHandler {
     let payload: string | Buffer;
     let operation: Operation;
     let includeUsage = false;
+    let injectedUsage = false;
     if (op === 'embeddings') {
       operation = 'embeddings';
       payload = model !== body.model || mutated ? JSON.stringify({ ...body, model }) : raw;
@@ -539,7 +657,16 @@ export class LlmBackendHandler {
             : op === 'responses'
               ? 'responses'
               : 'chat';
-      if (model !== body.model) payload = JSON.stringify({ ...body, model });
+      const so = body.stream_options;
+      if (stream && op === 'chat' && !(isObject(so) && so.include_usage === true)) {
+        // Usage only comes with `include_usage`: asked for here, its chunk is not forwarded.
+        injectedUsage = true;
+        payload = JSON.stringify({
+          ...body,
+          model,
+          stream_options: { ...(isObject(so) ? so : {}), include_usage: true },
+        });
+      } else if (model !== body.model) payload = JSON.stringify({ ...body, model });
       else payload = mutated ? JSON.stringify(body) : raw;
     } else {
       operation = pf === 'anthropic' ? (op === 'countTokens' ? 'countTokens' : 'messages') : 'chat';
@@ -565,22 +692,39 @@ export class LlmBackendHandler {
         if (typeof v === 'string') headers[h] = v;
       }
     applyAuth(provider, headers, clientCredential(req.headers));
+    // W3C trace context naming the LLM span, for providers (and proxies) that trace.
+    if (st.span) propagation.inject(trace.setSpan(context.active(), st.span), headers);
     for (const [k, v] of provider.headers?.set ?? []) headers[k.toLowerCase()] = v;
     for (const k of provider.headers?.remove ?? []) delete headers[k.toLowerCase()];
-    if (provider.kind === 'bedrock' && provider.aws) {
+    if (provider.aws) {
       const text = typeof payload === 'string' ? payload : payload.toString('utf8');
       Object.assign(
         headers,
-        await signAws(url, 'POST', headers, text, provider.region ?? 'us-east-1', provider.aws),
+        await signAws(
+          url,
+          'POST',
+          headers,
+          text,
+          provider.region ?? 'us-east-1',
+          provider.aws,
+          provider.awsService,
+        ),
       );
     }
-    const u = new URL(url);
+    // The URL is the provider's origin plus a path; parsed only when the path needs escaping.
+    let origin = provider.origin;
+    let path = url.startsWith(origin) ? url.slice(origin.length) : '';
+    if (!SAFE_PATH.test(path)) {
+      const u = new URL(url);
+      origin = u.origin;
+      path = u.pathname + u.search;
+    }
     const attemptTimeout =
       ctx.policies.timeout?.backendRequestTimeoutMs ?? this.opts.attemptTimeoutMs ?? 300_000;
     try {
       const response = await this.opts.dispatcher.request({
-        origin: u.origin,
-        path: u.pathname + u.search,
+        origin,
+        path,
         method: 'POST',
         headers,
         body: payload,
@@ -588,7 +732,7 @@ export class LlmBackendHandler {
         headersTimeout: attemptTimeout,
         bodyTimeout: 0,
       });
-      return { response, provider, pf, native, stream, includeUsage, model };
+      return { response, provider, pf, native, stream, includeUsage, injectedUsage, model };
     } catch (e) {
       if (e instanceof undiciErrors.HeadersTimeoutError)
         throw new AttemptError('timeout', 'upstream timed out');
@@ -625,7 +769,7 @@ export class LlmBackendHandler {
     st: RequestState,
     a: Awaited<ReturnType<LlmBackendHandler['attempt']>>,
     guard: PromptGuard | undefined,
-    io: Parameters<PromptGuard['checkResponse']>[2],
+    io: GuardIo | undefined,
     limits: { buckets: readonly LlmTokenBucket[]; global: GlobalTokenLimits | undefined; estimate: number },
     ctx: HandlerContext,
   ): Promise<void> {
@@ -644,10 +788,10 @@ export class LlmBackendHandler {
       const streamed =
         a.stream &&
         (ctype.includes('text/event-stream') || ctype.includes('eventstream') || a.pf === 'bedrock');
-      if (streamed) await this.respondStream(res, st, a, guard, ctx);
+      if (streamed) await this.respondStream(res, st, a, guard, io, ctx);
       else await this.respondBuffered(res, st, a, guard, io);
     } finally {
-      this.account(st, limits.buckets, limits.estimate, limits.global);
+      this.account(st, res.statusCode, limits.buckets, limits.estimate, limits.global);
     }
   }
 
@@ -656,7 +800,7 @@ export class LlmBackendHandler {
     st: RequestState,
     a: Awaited<ReturnType<LlmBackendHandler['attempt']>>,
     guard: PromptGuard | undefined,
-    io: Parameters<PromptGuard['checkResponse']>[2],
+    io: GuardIo | undefined,
   ): Promise<void> {
     const buf = Buffer.from(await a.response.body.arrayBuffer());
     let out: Buffer | string = buf;
@@ -669,9 +813,15 @@ export class LlmBackendHandler {
         return undefined;
       }
     };
-    if (a.native || st.op === 'embeddings') {
+    if ((a.native || st.op === 'embeddings') && !st.span && !guard?.hasResponseGuards) {
+      // Forwarded as is: only the usage and model are read, without parsing the whole body.
+      const u = lastObjectOf(buf, 'usage');
+      if (u) st.usage = st.op === 'embeddings' ? usageFromChat(u) : usageByFormat(st.format, u);
+      const model = firstStringOf(buf, 'model');
+      if (model) st.responseModel = model;
+    } else if (a.native || st.op === 'embeddings') {
       json = parse();
-      if (json) st.usage = usageOf(json);
+      if (json) st.usage = usageOfBody(json);
     } else {
       const p = parse();
       if (!p)
@@ -680,10 +830,7 @@ export class LlmBackendHandler {
           type: 'api_error',
         });
       const hub = this.fromProvider(a.pf, p, a.model);
-      st.usage = {
-        inputTokens: hub.usage?.prompt_tokens ?? 0,
-        outputTokens: hub.usage?.completion_tokens ?? 0,
-      };
+      st.usage = usageFromChat(hub.usage);
       json =
         st.format === 'anthropic'
           ? openAiToAnthropicResponse(hub)
@@ -693,7 +840,12 @@ export class LlmBackendHandler {
       out = JSON.stringify(json);
     }
     if (json && typeof json.model === 'string') st.responseModel = json.model;
-    if (guard?.hasResponseGuards && json && st.op !== 'embeddings') {
+    if (st.span && json && st.op !== 'embeddings') {
+      const f = responseFacts(st.format, json);
+      if (f.id) st.responseId = f.id;
+      if (f.finishReasons) st.finishReasons = f.finishReasons;
+    }
+    if (guard?.hasResponseGuards && io && json && st.op !== 'embeddings') {
       const outcome = await guard.checkResponse(st.format, json, io);
       this.opts.metrics?.guardrailChecks.inc({
         phase: 'response',
@@ -724,6 +876,7 @@ export class LlmBackendHandler {
     st: RequestState,
     a: Awaited<ReturnType<LlmBackendHandler['attempt']>>,
     guard: PromptGuard | undefined,
+    io: GuardIo | undefined,
     ctx: HandlerContext,
   ): Promise<void> {
     const upstream = a.response.body;
@@ -734,41 +887,38 @@ export class LlmBackendHandler {
       if (st.firstTokenAt === undefined) st.firstTokenAt = performance.now();
       if (!res.write(s)) await new Promise<void>((r) => res.once('drain', r).once('close', r));
     };
-    const streamGuards = guard?.streamGuards ?? [];
-    const rawPassthrough = a.native && streamGuards.length === 0 && a.pf !== 'bedrock';
+    const stages = guard?.hasResponseGuards && io ? guard.streamStages(io, this.opts.guardWindowChars) : [];
+    // A native stream is piped byte for byte unless a guard has to see (and maybe hold) its text.
+    const rawPassthrough = a.native && stages.length === 0 && a.pf !== 'bedrock';
     const decoder = this.streamDecoder(a, st);
     const parser = new SseParser();
     const binary = a.pf === 'bedrock' ? new EventStreamDecoder() : undefined;
     const text = new TextDecoder();
     let encoder: StreamEncoder | undefined;
-    let guarded: GuardedEncoder | undefined;
+    let guarded: GuardedStream | undefined;
     if (!rawPassthrough) {
-      const base = this.streamEncoder(st, a);
-      if (streamGuards.length > 0) {
-        guarded = new GuardedEncoder(base, streamGuards, (i) => {
-          const r = guard?.streamRejections[i];
-          this.opts.metrics?.guardrailChecks.inc({ phase: 'response', action: 'reject', result: 'deny' });
-          return streamErrorEvent(st.format, r?.status ?? 403, {
-            message: r?.message ?? 'rejected',
+      encoder = this.streamEncoder(st, a);
+      if (stages.length > 0)
+        guarded = new GuardedStream(stages, encoder, (r) => {
+          st.streamError = 'guardrail_rejected';
+          return streamErrorEvent(st.format, r.status, {
+            message: r.message,
             code: 'content_policy_violation',
           });
         });
-        encoder = guarded;
-      } else encoder = base;
     }
     let done = false;
     const handleItems = async (items: HubItem[]) => {
       for (const it of items) {
         if (done) return;
         if (it.kind === 'chunk') {
-          if (it.chunk.usage)
-            st.usage = {
-              inputTokens: it.chunk.usage.prompt_tokens,
-              outputTokens: it.chunk.usage.completion_tokens,
-            };
-          if (encoder) await write(encoder.push(it.chunk));
-          if (guarded?.rejected !== undefined) done = true;
+          observeChunk(it.chunk, st);
+          if (guarded) {
+            await write(await guarded.push(it.chunk));
+            if (guarded.rejected) done = true;
+          } else if (encoder) await write(encoder.push(it.chunk));
         } else if (it.kind === 'error') {
+          st.streamError = it.type ?? 'upstream_error';
           if (encoder)
             await write(
               streamErrorEvent(st.format, it.status, {
@@ -778,20 +928,46 @@ export class LlmBackendHandler {
             );
           done = true;
         } else {
-          if (encoder) await write(encoder.end());
+          if (guarded) await write(await guarded.end());
+          else if (encoder) await write(encoder.end());
           done = true;
         }
       }
     };
+    // With a recording span every event is decoded (id, finish reasons); else only usage events.
+    const tapAll = st.span !== undefined;
+    const responsesApi = st.op === 'responses';
     try {
       for await (const chunk of upstream) {
         const b = chunk as Buffer;
         if (rawPassthrough) {
-          await write(b);
-          // Usage accounting only: events that mention usage are decoded, the bytes are not touched.
           const s = text.decode(b, { stream: true });
-          for (const ev of parser.push(s))
-            if (ev.data.includes('usage') || ev.event === 'message_stop') tapUsage(decoder.push(ev), st);
+          if (!a.injectedUsage) {
+            await write(b);
+            // Accounting only: events are decoded as needed, the bytes are not touched.
+            for (const ev of parser.push(s)) {
+              if (responsesApi) tapResponsesEvent(ev, st);
+              else if (tapAll || ev.data.includes('usage') || ev.event === 'message_stop')
+                for (const it of decoder.push(ev)) if (it.kind === 'chunk') observeChunk(it.chunk, st);
+            }
+            continue;
+          }
+          // Events verbatim, except the usage-only chunk we asked for on the client's behalf.
+          let out = '';
+          for (const ev of parser.push(s)) {
+            if (tapAll || (ev.data.includes('"usage"') && !ev.data.includes('"usage":null'))) {
+              let ours = false;
+              for (const it of decoder.push(ev)) {
+                if (it.kind !== 'chunk') continue;
+                observeChunk(it.chunk, st);
+                if (it.chunk.choices.length === 0 && it.chunk.usage) ours = true;
+              }
+              if (ours) continue;
+            }
+            out +=
+              ev.event === undefined ? `data: ${ev.data}\n\n` : `event: ${ev.event}\ndata: ${ev.data}\n\n`;
+          }
+          await write(out);
           continue;
         }
         const events: SseEvent[] = binary ? binary.push(b) : parser.push(text.decode(b, { stream: true }));
@@ -805,12 +981,14 @@ export class LlmBackendHandler {
         const tail =
           'end' in decoder && typeof decoder.end === 'function' ? (decoder.end as () => HubItem[])() : [];
         await handleItems(tail);
-        if (!done && encoder) await write(encoder.end());
+        if (!done && guarded) await write(await guarded.end());
+        else if (!done && encoder) await write(encoder.end());
       }
     } catch (e) {
       if (ctx.signal.aborted) return;
       this.log.warn({ err: (e as Error).message }, 'upstream stream failed');
-      if (encoder && !done)
+      st.streamError = 'upstream_stream_failed';
+      if (encoder && !done && !guarded?.rejected)
         await write(
           streamErrorEvent(st.format, 502, {
             message: 'upstream stream ended abnormally',
@@ -820,6 +998,14 @@ export class LlmBackendHandler {
     } finally {
       if (done) upstream.destroy();
       res.end();
+      if (guarded) {
+        const rejected = guarded.rejected !== undefined;
+        this.opts.metrics?.guardrailChecks.inc({
+          phase: 'response',
+          action: rejected ? 'reject' : guarded.masked ? 'mask' : 'allow',
+          result: rejected ? 'deny' : 'allow',
+        });
+      }
     }
   }
 
@@ -842,20 +1028,27 @@ export class LlmBackendHandler {
 
   private streamEncoder(
     st: RequestState,
-    a: { native: boolean; includeUsage: boolean; model: string },
+    a: { native: boolean; includeUsage: boolean; injectedUsage: boolean; model: string },
   ): StreamEncoder {
     if (st.format === 'anthropic') return new OpenAiToAnthropicStream(a.model);
     if (st.format === 'responses') return new OpenAiToResponsesStream(a.model);
-    return new OpenAiStreamEncoder(a.native ? true : a.includeUsage);
+    // The usage chunk goes to the client only if it asked for it.
+    return new OpenAiStreamEncoder(a.native ? !a.injectedUsage : a.includeUsage);
   }
 
+  /**
+   * After the response: settles token limits with the usage, prices the request, records the
+   * `agentgateway_gen_ai_*` metrics and writes the request's log line.
+   */
   private account(
     st: RequestState,
+    status: number,
     buckets: readonly LlmTokenBucket[],
     estimate: number,
     global?: GlobalTokenLimits,
   ): void {
-    const total = (st.usage.inputTokens ?? 0) + (st.usage.outputTokens ?? 0);
+    const u = st.usage;
+    const total = (u.inputTokens ?? 0) + (u.outputTokens ?? 0);
     if (total > 0) for (const b of buckets) b.settle(total - estimate);
     if (global && total > 0 && total !== estimate) {
       const work = Promise.all(
@@ -863,25 +1056,70 @@ export class LlmBackendHandler {
       );
       this.opts.background?.(work);
     }
-    const m = this.opts.metrics;
-    if (!m) return;
-    const labels = {
-      gen_ai_operation_name: st.op === 'embeddings' ? 'embeddings' : 'chat',
-      gen_ai_system: st.system ?? '',
-      gen_ai_request_model: st.requestModel,
-      gen_ai_response_model: st.responseModel ?? st.requestModel,
-    };
-    const now = performance.now();
-    m.requestDuration.observe(labels, (now - st.started) / 1000);
-    if (st.usage.inputTokens !== undefined)
-      m.tokenUsage.observe({ ...labels, gen_ai_token_type: 'input' }, st.usage.inputTokens);
-    if (st.usage.outputTokens !== undefined)
-      m.tokenUsage.observe({ ...labels, gen_ai_token_type: 'output' }, st.usage.outputTokens);
-    if (st.firstTokenAt !== undefined) {
-      m.timeToFirstToken.observe(labels, (st.firstTokenAt - st.started) / 1000);
-      const out = st.usage.outputTokens ?? 0;
-      if (out > 0) m.timePerOutputToken.observe(labels, (now - st.firstTokenAt) / 1000 / out);
+    const system = st.provider?.system ?? '';
+    const catalog = this.opts.modelCatalog?.();
+    if (catalog && !catalog.empty && system && total > 0) {
+      const pn = providerName(system);
+      const c = catalog.cost(
+        pn === system ? [system] : [system, pn],
+        [st.responseModel, st.upstreamModel, st.requestModel],
+        u,
+      );
+      if (c) st.cost = c.total;
     }
+    const operation = OPERATION[st.op] ?? 'chat';
+    const responseModel = st.responseModel ?? st.requestModel;
+    const now = performance.now();
+    st.responseModel = responseModel;
+    const m = this.opts.metrics;
+    if (m) {
+      const labels = {
+        gen_ai_operation_name: operation,
+        gen_ai_system: system,
+        gen_ai_request_model: st.requestModel,
+        gen_ai_response_model: responseModel,
+      };
+      m.requestDuration.observe(labels, (now - st.started) / 1000);
+      if (u.inputTokens !== undefined)
+        m.tokenUsage.observe({ ...labels, gen_ai_token_type: 'input' }, u.inputTokens);
+      if (u.outputTokens !== undefined)
+        m.tokenUsage.observe({ ...labels, gen_ai_token_type: 'output' }, u.outputTokens);
+      if (st.firstTokenAt !== undefined) {
+        m.timeToFirstToken.observe(labels, (st.firstTokenAt - st.started) / 1000);
+        const out = u.outputTokens ?? 0;
+        if (out > 0) m.timePerOutputToken.observe(labels, (now - st.firstTokenAt) / 1000 / out);
+      }
+      if (st.cost !== undefined) m.cost.inc(labels, st.cost);
+    }
+    this.logLine(st, status, now);
+  }
+
+  /**
+   * The request's log line (once per LLM request, also for ones answered before any provider;
+   * status 499 when the client left first).
+   */
+  private logLine(st: RequestState, status: number, now = performance.now()): void {
+    st.logged = true;
+    if (!this.log.isLevelEnabled('info')) return;
+    const system = st.provider?.system;
+    const u = st.usage;
+    this.log.info(
+      {
+        status,
+        duration_ms: Math.round((now - st.started) * 10) / 10,
+        'gen_ai.operation.name': OPERATION[st.op] ?? 'chat',
+        'gen_ai.provider.name': system ? providerName(system) : undefined,
+        provider: st.provider?.name,
+        'gen_ai.request.model': st.requestModel || undefined,
+        'gen_ai.response.model': st.responseModel,
+        'gen_ai.usage.input_tokens': u.inputTokens,
+        'gen_ai.usage.output_tokens': u.outputTokens,
+        'gen_ai.usage.cache_read.input_tokens': u.cacheReadTokens,
+        'gen_ai.usage.cost': st.cost,
+        ...(st.streamError ? { stream_error: st.streamError } : {}),
+      },
+      'llm request',
+    );
   }
 
   /** Any other path goes to the first healthy provider as is, with the provider's credentials. */
@@ -918,7 +1156,7 @@ export class LlmBackendHandler {
         : req.headers['transfer-encoding'] !== undefined;
     try {
       const up = await this.opts.dispatcher.request({
-        origin: originOf(provider.baseUrl),
+        origin: provider.origin,
         path,
         method: req.method ?? 'GET',
         headers,
@@ -960,28 +1198,29 @@ function retryAfter(h: Record<string, string | string[] | undefined>): Record<st
   return typeof v === 'string' ? { 'retry-after': v } : undefined;
 }
 
-function tapUsage(items: HubItem[], st: RequestState): void {
-  for (const it of items) {
-    if (it.kind !== 'chunk') continue;
-    const u = it.chunk.usage;
-    if (u) st.usage = { inputTokens: u.prompt_tokens, outputTokens: u.completion_tokens };
-  }
+/** Usage, response model, id and finish reasons from a translated (or decoded) chunk. */
+function observeChunk(c: ChatChunk, st: RequestState): void {
+  if (c.usage) st.usage = usageFromChat(c.usage);
+  if (!st.span) return;
+  if (c.id && st.responseId === undefined) st.responseId = c.id;
+  if (c.model) st.responseModel = c.model;
+  for (const ch of c.choices) if (ch.finish_reason) (st.finishReasons ??= []).push(ch.finish_reason);
 }
 
-function usageOf(j: JsonObject): Usage {
-  const u = j.usage;
-  if (!isObject(u)) return {};
-  if (typeof u.prompt_tokens === 'number')
-    return {
-      inputTokens: u.prompt_tokens,
-      ...(typeof u.completion_tokens === 'number' ? { outputTokens: u.completion_tokens } : {}),
-    };
-  if (typeof u.input_tokens === 'number')
-    return {
-      inputTokens: u.input_tokens,
-      ...(typeof u.output_tokens === 'number' ? { outputTokens: u.output_tokens } : {}),
-    };
-  return {};
+/** OpenAI Responses streams: the usage, model and id come with `response.completed`. */
+function tapResponsesEvent(ev: SseEvent, st: RequestState): void {
+  if (!ev.data.includes('"response.completed"')) return;
+  try {
+    const d = JSON.parse(ev.data) as JsonObject;
+    const r = isObject(d.response) ? d.response : undefined;
+    if (!r) return;
+    st.usage = usageFromResponses(r.usage);
+    if (typeof r.model === 'string') st.responseModel = r.model;
+    if (typeof r.id === 'string') st.responseId = r.id;
+    if (typeof r.status === 'string') st.finishReasons = [r.status];
+  } catch {
+    // Not JSON: nothing to account.
+  }
 }
 
 function validate(op: Op, b: JsonObject): string | undefined {

@@ -1,4 +1,5 @@
-// The `agentgateway_gen_ai_*` families (names, types and labels as agentgateway's).
+// The `agentgateway_gen_ai_*` families (names, types and labels as agentgateway's), plus the cost
+// counter `agentgateway_gen_ai_cost_total` (ours: agentgateway has no metric for cost).
 import { Counter, Histogram, type Registry } from 'prom-client';
 
 const LABELS = [
@@ -15,6 +16,7 @@ export class LlmMetrics {
   readonly timeToFirstToken: Histogram<Labels>;
   readonly timePerOutputToken: Histogram<Labels>;
   readonly guardrailChecks: Counter<'phase' | 'action' | 'result'>;
+  readonly cost: Counter<Labels>;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -44,6 +46,12 @@ export class LlmMetrics {
       help: 'Time per output token of a streamed LLM response in seconds',
       labelNames: LABELS,
       buckets: [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 2.5],
+      registers,
+    });
+    this.cost = new Counter({
+      name: 'agentgateway_gen_ai_cost_total',
+      help: 'Cost of LLM requests from the model price catalog (config.modelCatalog), in its currency',
+      labelNames: LABELS,
       registers,
     });
     this.guardrailChecks = new Counter({

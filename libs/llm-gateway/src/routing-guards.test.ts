@@ -154,16 +154,24 @@ describe('model routing, policies and failover', () => {
       ],
     });
     bad = await startMockLlm({ rules: [{ error: { status: 500, message: 'boom' } }] });
+    // agentgateway's guardrail webhook API: POST /request {body: {messages}} -> {action: ...}.
     webhook = createServer((req, res) => {
       webhookCalls++;
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
-        const { messages } = JSON.parse(body) as { messages: { role: string; content: string }[] };
-        const reject = messages.some((m) => m.content.includes('forbidden'));
+        const { messages } = (JSON.parse(body) as { body: { messages: { role: string; content: string }[] } })
+          .body;
+        const reject = req.url === '/request' && messages.some((m) => m.content.includes('forbidden'));
         const masked = messages.map((m) => ({ ...m, content: m.content.replaceAll('Alice', '<NAME>') }));
         res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify(reject ? { action: 'reject' } : { action: 'mask', messages: masked }));
+        res.end(
+          JSON.stringify({
+            action: reject
+              ? { body: 'blocked by webhook', status_code: 422, reason: 'forbidden topic' }
+              : { body: { messages: masked } },
+          }),
+        );
       });
     });
     await new Promise<void>((r) => webhook.listen(0, '127.0.0.1', r));
@@ -196,7 +204,6 @@ binds:
             request:
             - regex: {action: mask, rules: [{builtin: creditCard}, {builtin: phoneNumber}]}
             - webhook: {target: {host: "127.0.0.1:${wport}"}}
-              rejection: {status: 422, body: "blocked by webhook"}
             response:
             - regex: {action: mask, rules: [{builtin: ssn}, {builtin: creditCard}]}
             - regex: {action: reject, rules: [{pattern: BANANA}]}

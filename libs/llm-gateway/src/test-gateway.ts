@@ -3,6 +3,7 @@ import { loadConfig } from '@agentplane/gateway-config';
 import { DataPlane, GatewayMetrics, type GlobalRateLimiter } from '@agentplane/gateway-engine';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
+import { loadModelCatalog } from './cost/model-catalog.js';
 import {
   createLlmHandlerFactory,
   type LlmHandlerFactory,
@@ -32,14 +33,25 @@ export async function startTestGateway(
   const { model } = loadConfig(yaml, { env });
   const registry = new Registry();
   const logger = pino({ level: 'silent' });
-  const factory = createLlmHandlerFactory({ logger, env, registry, evictionMs: 60_000, ...opts.handler });
+  const factory = createLlmHandlerFactory({
+    logger,
+    env,
+    registry,
+    evictionMs: 60_000,
+    modelCatalog: loadModelCatalog(model.settings.modelCatalog),
+    ...opts.handler,
+  });
   const counting = Object.assign(
     (b: Parameters<LlmHandlerFactory>[0]) => {
       const h = factory(b);
       opts.onHandler?.();
       return h;
     },
-    { settled: () => factory.settled(), close: () => factory.close() },
+    {
+      settled: () => factory.settled(),
+      close: () => factory.close(),
+      setModelCatalog: (c: Parameters<LlmHandlerFactory['setModelCatalog']>[0]) => factory.setModelCatalog(c),
+    },
   );
   const dp = new DataPlane({
     logger,
@@ -56,7 +68,12 @@ export async function startTestGateway(
     url: `http://127.0.0.1:${port}`,
     registry,
     factory,
-    reload: (text) => dp.apply(loadConfig(text, { env }).model),
+    reload: async (text) => {
+      const next = loadConfig(text, { env }).model;
+      const catalog = loadModelCatalog(next.settings.modelCatalog);
+      await dp.apply(next);
+      factory.setModelCatalog(catalog);
+    },
     close: async () => {
       await dp.close(0);
       await factory.close();

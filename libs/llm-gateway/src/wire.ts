@@ -145,10 +145,19 @@ export interface AnthropicResponse {
   [k: string]: unknown;
 }
 
-/** Provider-neutral usage numbers. */
+/**
+ * Provider-neutral usage numbers. Input counts every prompt token, cached ones included (as
+ * `gen_ai.usage.input_tokens` does); output counts reasoning tokens too.
+ */
 export interface Usage {
   inputTokens?: number;
   outputTokens?: number;
+  /** Of the input, tokens read from the provider's prompt cache. */
+  cacheReadTokens?: number;
+  /** Of the input, tokens written to the provider's prompt cache. */
+  cacheWriteTokens?: number;
+  /** Of the output, reasoning tokens. */
+  reasoningTokens?: number;
 }
 
 export function isObject(v: unknown): v is JsonObject {

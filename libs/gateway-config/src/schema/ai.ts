@@ -1,7 +1,7 @@
 // The LLM side of the config (ai backends, the `ai` policy, the `llm:` shorthand) is validated
 // and carried into the model as is; `@agentplane/llm-gateway` compiles and serves it.
 import { z } from 'zod';
-import { backendAuth, backendTLS, unsupported } from './backend-security.js';
+import { backendTLS, llmBackendAuth, unsupported } from './backend-security.js';
 import { headerModifier, looseObject, oneOfKeys, port, stringMap, stringMatch } from './common.js';
 
 export const simpleBackendRef = oneOfKeys(
@@ -54,7 +54,12 @@ const requestGuard = oneOfKeys(
   },
   { ...guardKinds, openAIModeration: moderation },
 );
-const responseGuard = oneOfKeys('response guard', { rejection: rejection.optional() }, guardKinds);
+// `openAIModeration` on responses is an Agentplane extension (agentgateway has it on requests only).
+const responseGuard = oneOfKeys(
+  'response guard',
+  { rejection: rejection.optional() },
+  { ...guardKinds, openAIModeration: moderation },
+);
 export const promptGuard = z.strictObject({
   streaming: z.enum(['Disabled', 'Enabled']).optional(),
   request: z.array(requestGuard).optional(),
@@ -150,7 +155,7 @@ const aiBackendPolicies = z.strictObject({
   requestHeaderModifier: headerModifier.nullish(),
   responseHeaderModifier: headerModifier.nullish(),
   backendTLS: backendTLS.nullish(),
-  backendAuth: backendAuth.nullish(),
+  backendAuth: llmBackendAuth.nullish(),
   ai: aiPolicy.nullish(),
 });
 

@@ -1,7 +1,7 @@
 // The `llm:` shorthand: validated and carried; `@agentplane/llm-gateway` serves it.
 import { z } from 'zod';
 import { customProvider, headerMatch, promptGuard } from './ai.js';
-import { backendAuth, backendTLS, unsupported } from './backend-security.js';
+import { backendTLS, llmBackendAuth, unsupported } from './backend-security.js';
 import { fileOrInline, headerModifier, looseObject, port, stringMap } from './common.js';
 import { apiKey, basicAuth, cors, jwtAuth, rateLimitSpec, ruleSet } from './policies.js';
 
@@ -59,7 +59,7 @@ const llmModel = z.strictObject({
   responseHeaders: headerModifier.nullish(),
   backendTLS: backendTLS.nullish(),
   tls: backendTLS.nullish(),
-  auth: backendAuth.nullish(),
+  auth: llmBackendAuth.nullish(),
   health: unsupported('health').optional(),
   backendTunnel: unsupported('backendTunnel').optional(),
   guardrails: promptGuard.nullish(),

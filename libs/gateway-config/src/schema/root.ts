@@ -5,6 +5,7 @@ import type { mcpBackend } from './backends.js';
 import { mcpOptions, mcpTarget, namedBackend, routeBackend } from './backends.js';
 import { listenerPolicies, routePolicies } from './policies.js';
 import { llmShorthand } from './llm.js';
+import { modelCatalogSource } from './model-catalog.js';
 
 const loggingFields = z.strictObject({ remove: z.array(z.string()).optional(), add: stringMap.optional() });
 
@@ -67,7 +68,7 @@ export const staticConfig = z.strictObject({
   hbone: unsupported('config.hbone').optional(),
   database: unsupported('config.database').optional(),
   storage: unsupported('config.storage').optional(),
-  modelCatalog: unsupported('config.modelCatalog').optional(),
+  modelCatalog: z.array(modelCatalogSource).nullish(),
 });
 
 const keyValueMatch = z.strictObject({ name: z.string().min(1), value: stringMatch });

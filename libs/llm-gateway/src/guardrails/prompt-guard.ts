@@ -1,27 +1,29 @@
-// `promptGuard`: request guards (regex, webhook, OpenAI moderation) and response guards (regex,
-// webhook), with the configured rejection.
-import { request, type Dispatcher } from 'undici';
+// `promptGuard`: request guards (regex, webhook, OpenAI moderation) and response guards (the same
+// three; moderation on responses is our extension), with the configured rejection. Buffered
+// bodies are checked whole; streamed responses go through the stages of `streamStages`.
 import type { PromptGuardSpec } from '../compile-backend.js';
 import { errorBody } from '../errors.js';
 import { mapRequestTexts, mapResponseTexts } from '../texts.js';
-import { isObject, type ClientFormat, type JsonObject } from '../wire.js';
+import type { ClientFormat, JsonObject } from '../wire.js';
+import { moderate, type ModerationIo } from './moderation.js';
 import { RegexGuard, scanText } from './regex-guard.js';
+import { RegexStage, WindowStage, type ChunkStage, type WindowVerdict } from './stream-guard.js';
+import { callWebhook, type WebhookMessage, type WebhookSpec } from './webhook.js';
 
-type RequestGuardSpec = NonNullable<PromptGuardSpec['request']>[number];
-type RejectionSpec = NonNullable<RequestGuardSpec['rejection']>;
-type WebhookSpec = NonNullable<RequestGuardSpec['webhook']>;
+type GuardSpec = NonNullable<PromptGuardSpec['request']>[number];
+type RejectionSpec = NonNullable<GuardSpec['rejection']>;
 
 export interface Rejection {
   readonly status: number;
   readonly headers: readonly (readonly [string, string])[];
-  /** Configured body, or undefined for an error body in the caller's format. */
+  /** Configured (or webhook-given) body, or undefined for an error body in the caller's format. */
   readonly body?: Buffer;
   readonly message: string;
 }
 
 export const DEFAULT_REJECTION_MESSAGE = 'The request was rejected due to inappropriate content';
 
-function compileRejection(r: RejectionSpec | undefined, message = DEFAULT_REJECTION_MESSAGE): Rejection {
+function compileRejection(r: RejectionSpec | undefined): Rejection {
   const headers: (readonly [string, string])[] = [];
   for (const [k, v] of Object.entries(r?.headers?.set ?? {})) headers.push([k.toLowerCase(), v]);
   for (const [k, v] of Object.entries(r?.headers?.add ?? {})) headers.push([k.toLowerCase(), v]);
@@ -31,7 +33,17 @@ function compileRejection(r: RejectionSpec | undefined, message = DEFAULT_REJECT
       : typeof r.body === 'string'
         ? Buffer.from(r.body)
         : Buffer.from(r.body);
-  return { status: r?.status ?? 403, headers, ...(body ? { body } : {}), message };
+  return {
+    status: r?.status ?? 403,
+    headers,
+    ...(body ? { body } : {}),
+    message: typeof r?.body === 'string' ? r.body : DEFAULT_REJECTION_MESSAGE,
+  };
+}
+
+/** A webhook's own reject answer: its status, its text as the body. */
+function webhookRejection(status: number, body: string): Rejection {
+  return { status, headers: [], body: Buffer.from(body), message: body };
 }
 
 export function rejectionResponse(
@@ -39,12 +51,11 @@ export function rejectionResponse(
   r: Rejection,
 ): { status: number; headers: Record<string, string>; body: Buffer } {
   const headers: Record<string, string> = {};
+  for (const [k, v] of r.headers) headers[k] = v;
   if (r.body) {
-    for (const [k, v] of r.headers) headers[k] = v;
     headers['content-type'] ??= 'text/plain; charset=utf-8';
     return { status: r.status, headers, body: r.body };
   }
-  for (const [k, v] of r.headers) headers[k] = v;
   headers['content-type'] = 'application/json';
   return {
     status: r.status,
@@ -61,7 +72,7 @@ interface CompiledGuard {
   readonly rejection: Rejection;
 }
 
-function compileList(list: readonly RequestGuardSpec[] | undefined): CompiledGuard[] {
+function compileList(list: readonly GuardSpec[] | undefined): CompiledGuard[] {
   return (list ?? []).flatMap((g): CompiledGuard[] => {
     const rejection = compileRejection(g.rejection);
     if (g.regex) return [{ kind: 'regex', regex: new RegexGuard(g.regex), rejection }];
@@ -78,31 +89,51 @@ function compileList(list: readonly RequestGuardSpec[] | undefined): CompiledGua
   });
 }
 
-export interface GuardIo {
-  readonly dispatcher: Dispatcher;
-  /** Where OpenAI moderation calls go (`https://api.openai.com/v1`) and with which key. */
-  readonly moderation?: { readonly baseUrl: string; readonly apiKey?: string };
-  readonly signal?: AbortSignal;
-}
+export type GuardIo = ModerationIo;
 
 export type GuardOutcome =
   | { readonly kind: 'pass'; readonly changed: boolean }
   | { readonly kind: 'reject'; readonly rejection: Rejection };
 
+/** Outcome of one webhook or moderation guard over some texts. */
+type TextVerdict =
+  | { readonly kind: 'pass' }
+  | { readonly kind: 'mask'; readonly texts: readonly (string | undefined)[] }
+  | { readonly kind: 'reject'; readonly rejection: Rejection };
+
+async function judge(
+  g: CompiledGuard,
+  phase: 'request' | 'response',
+  messages: readonly WebhookMessage[],
+  io: GuardIo,
+): Promise<TextVerdict> {
+  if (g.kind === 'webhook') {
+    const spec = g.webhook as WebhookSpec;
+    const v = await callWebhook(spec, phase, messages, io);
+    if (v.kind === 'error')
+      return spec.failureMode === 'failOpen' ? { kind: 'pass' } : { kind: 'reject', rejection: g.rejection };
+    if (v.kind === 'reject') return { kind: 'reject', rejection: webhookRejection(v.status, v.body) };
+    return v;
+  }
+  // Moderation fails closed: an unanswered check is not a passed one.
+  const v = await moderate(
+    g.moderationModel ?? '',
+    messages.map((m) => m.content),
+    io,
+  );
+  return v === 'clean' ? { kind: 'pass' } : { kind: 'reject', rejection: g.rejection };
+}
+
 export class PromptGuard {
   private readonly request: CompiledGuard[];
   private readonly response: CompiledGuard[];
-  /** Regex guards that apply to streamed responses. */
-  readonly streamGuards: readonly RegexGuard[];
-  /** The rejection of each stream guard (same index). */
-  readonly streamRejections: readonly Rejection[];
+  /** False when a spec says `streaming: Disabled`: streamed responses are not guarded. */
+  private readonly streaming: boolean;
 
   constructor(specs: readonly PromptGuardSpec[]) {
     this.request = specs.flatMap((s) => compileList(s.request));
     this.response = specs.flatMap((s) => compileList(s.response));
-    const stream = this.response.filter((g) => g.kind === 'regex');
-    this.streamGuards = stream.map((g) => g.regex as RegexGuard);
-    this.streamRejections = stream.map((g) => g.rejection);
+    this.streaming = !specs.some((s) => s.streaming === 'Disabled');
   }
 
   get hasRequestGuards(): boolean {
@@ -118,6 +149,40 @@ export class PromptGuard {
 
   async checkResponse(format: ClientFormat, body: JsonObject, io: GuardIo): Promise<GuardOutcome> {
     return this.run(this.response, 'response', format, body, io);
+  }
+
+  /**
+   * The response guards as stream stages, in config order (consecutive regex guards share one
+   * scanner). Empty when there are none or streaming guards are disabled.
+   */
+  streamStages(io: GuardIo, windowChars?: number): ChunkStage[] {
+    if (!this.streaming) return [];
+    const stages: ChunkStage[] = [];
+    let regex: RegexGuard[] = [];
+    let rejections: Rejection[] = [];
+    const flush = () => {
+      if (regex.length > 0) stages.push(new RegexStage(regex, rejections));
+      regex = [];
+      rejections = [];
+    };
+    for (const g of this.response) {
+      if (g.kind === 'regex') {
+        regex.push(g.regex as RegexGuard);
+        rejections.push(g.rejection);
+        continue;
+      }
+      flush();
+      stages.push(
+        new WindowStage(async (text): Promise<WindowVerdict> => {
+          const v = await judge(g, 'response', [{ role: 'assistant', content: text }], io);
+          if (v.kind === 'reject') return v;
+          if (v.kind === 'mask') return { kind: 'mask', text: v.texts[0] ?? text };
+          return { kind: 'pass' };
+        }, windowChars),
+      );
+    }
+    flush();
+    return stages;
   }
 
   private async run(
@@ -143,104 +208,26 @@ export class PromptGuard {
           return r.text;
         });
         if (rejected) return { kind: 'reject', rejection: g.rejection };
-      } else if (g.kind === 'webhook') {
-        const r = await callWebhook(g.webhook as WebhookSpec, phase, format, body, io, map);
-        if (r === 'reject') return { kind: 'reject', rejection: g.rejection };
-        if (r === 'masked') changed = true;
-      } else {
-        const texts: string[] = [];
+        continue;
+      }
+      const messages: WebhookMessage[] = [];
+      map(format, body, (content, role) => {
+        messages.push({ role, content });
+        return content;
+      });
+      if (messages.length === 0) continue;
+      const v = await judge(g, phase, messages, io);
+      if (v.kind === 'reject') return v;
+      if (v.kind === 'mask') {
+        let i = 0;
         map(format, body, (t) => {
-          texts.push(t);
-          return t;
+          const repl = v.texts[i++];
+          if (repl === undefined || repl === t) return t;
+          changed = true;
+          return repl;
         });
-        if (await moderationFlags(g.moderationModel ?? '', texts, io))
-          return { kind: 'reject', rejection: g.rejection };
       }
     }
     return { kind: 'pass', changed };
-  }
-}
-
-function targetUrl(t: WebhookSpec['target']): string {
-  if (t.host) return /^https?:\/\//.test(t.host) ? t.host : `http://${t.host}`;
-  if (t.service) return `http://${t.service.name}:${t.service.port}`;
-  return `http://${t.backend ?? 'localhost'}`;
-}
-
-/**
- * Webhook guard. POSTs `{phase, messages: [{role, content}]}` and expects `{action: "pass"}`,
- * `{action: "mask", messages: [...]}` (same length and order; contents replace ours) or
- * `{action: "reject", reason?}`. Errors and timeouts follow `failureMode` (default failClosed).
- */
-async function callWebhook(
-  w: WebhookSpec,
-  phase: 'request' | 'response',
-  format: ClientFormat,
-  body: JsonObject,
-  io: GuardIo,
-  map: typeof mapRequestTexts,
-): Promise<'pass' | 'masked' | 'reject'> {
-  const messages: { role: string; content: string }[] = [];
-  map(format, body, (t, role) => {
-    messages.push({ role, content: t });
-    return t;
-  });
-  let answer: unknown;
-  try {
-    const r = await request(targetUrl(w.target), {
-      method: 'POST',
-      dispatcher: io.dispatcher,
-      headers: { 'content-type': 'application/json', ...(w.headers ?? {}) },
-      body: JSON.stringify({ phase, messages }),
-      headersTimeout: 10_000,
-      bodyTimeout: 10_000,
-      ...(io.signal ? { signal: io.signal } : {}),
-    });
-    if (r.statusCode >= 300) {
-      await r.body.dump();
-      throw new Error(`webhook answered HTTP ${r.statusCode}`);
-    }
-    answer = await r.body.json();
-  } catch {
-    return w.failureMode === 'failOpen' ? 'pass' : 'reject';
-  }
-  if (!isObject(answer)) return w.failureMode === 'failOpen' ? 'pass' : 'reject';
-  if (answer.action === 'reject') return 'reject';
-  if (answer.action === 'mask' && Array.isArray(answer.messages)) {
-    let i = 0;
-    const repl = answer.messages as unknown[];
-    map(format, body, (t) => {
-      const m = repl[i++];
-      return isObject(m) && typeof m.content === 'string' ? m.content : t;
-    });
-    return 'masked';
-  }
-  return 'pass';
-}
-
-/** OpenAI moderation (`POST {base}/moderations`): true when any input is flagged. Fails closed. */
-async function moderationFlags(model: string, texts: readonly string[], io: GuardIo): Promise<boolean> {
-  const m = io.moderation;
-  if (!m || texts.length === 0) return false;
-  try {
-    const r = await request(`${m.baseUrl}/moderations`, {
-      method: 'POST',
-      dispatcher: io.dispatcher,
-      headers: {
-        'content-type': 'application/json',
-        ...(m.apiKey ? { authorization: `Bearer ${m.apiKey}` } : {}),
-      },
-      body: JSON.stringify({ model, input: texts }),
-      headersTimeout: 10_000,
-      bodyTimeout: 10_000,
-    });
-    if (r.statusCode >= 300) {
-      await r.body.dump();
-      return true;
-    }
-    const v = (await r.body.json()) as { results?: { flagged?: boolean }[] };
-    return (v.results ?? []).some((x) => x.flagged === true);
-  } catch {
-    return true;
   }
 }

@@ -24,6 +24,8 @@ export interface ProviderTarget {
   readonly model?: string;
   /** Origin plus base path, no trailing slash. */
   readonly baseUrl: string;
+  /** `baseUrl`'s origin (`https://host[:port]`), kept so requests need not parse URLs. */
+  readonly origin: string;
   /** Replaces the whole path of the main operation. */
   readonly pathOverride?: string;
   readonly apiKey?: string;
@@ -31,7 +33,10 @@ export interface ProviderTarget {
   readonly passthroughAuth: boolean;
   readonly region?: string;
   readonly azureApiVersion?: string;
+  /** SigV4 signing credentials (Bedrock from the env, or `backendAuth.aws`). */
   readonly aws?: AwsCredentials;
+  /** SigV4 service name (default `bedrock`). */
+  readonly awsService?: string;
   /** Vertex: the model is an Anthropic one (rawPredict with Anthropic bodies). */
   readonly vertexAnthropic?: boolean;
   readonly headers?: {
@@ -50,7 +55,7 @@ export function providerFormatFor(p: ProviderTarget, model: string): ProviderFor
 export function endpointUrl(p: ProviderTarget, op: Operation, model: string, stream: boolean): string {
   const base = p.baseUrl;
   const main = op === 'chat' || op === 'messages';
-  if (p.pathOverride && main) return originOf(base) + p.pathOverride;
+  if (p.pathOverride && main) return p.origin + p.pathOverride;
   switch (p.kind) {
     case 'anthropic':
       return `${base}/${op === 'countTokens' ? 'messages/count_tokens' : op === 'models' ? 'models' : 'messages'}`;
@@ -95,11 +100,6 @@ function opPath(op: Operation): string {
   }
 }
 
-export function originOf(url: string): string {
-  const u = new URL(url);
-  return u.origin;
-}
-
 /** Sets the provider's auth headers. `client` is the caller's credential (for passthrough). */
 export function applyAuth(
   p: ProviderTarget,
@@ -124,7 +124,7 @@ export function applyAuth(
       if (!p.aws) headers.authorization = `Bearer ${key}`;
       return;
     default:
-      headers.authorization = `Bearer ${key}`;
+      if (!p.aws) headers.authorization = `Bearer ${key}`;
   }
 }
 

@@ -306,8 +306,14 @@ export function anthropicToOpenAiResponse(r: AnthropicResponse): ChatResponse {
       prompt_tokens: input,
       completion_tokens: r.usage.output_tokens,
       total_tokens: input + r.usage.output_tokens,
+      ...cachedDetails(Number(r.usage.cache_read_input_tokens ?? 0)),
     },
   };
+}
+
+/** OpenAI's way of saying how much of the prompt came from the cache. */
+function cachedDetails(cached: number): { prompt_tokens_details?: { cached_tokens: number } } {
+  return cached > 0 ? { prompt_tokens_details: { cached_tokens: cached } } : {};
 }
 
 export function openAiToAnthropicResponse(r: ChatResponse): AnthropicResponse {
@@ -359,6 +365,7 @@ export class AnthropicToOpenAiStream implements StreamDecoder {
   private model = '';
   private readonly created = Math.floor(Date.now() / 1000);
   private inputTokens = 0;
+  private cachedTokens = 0;
   private outputTokens = 0;
   private readonly toolIndexByBlock = new Map<number, number>();
   private nextTool = 0;
@@ -380,10 +387,9 @@ export class AnthropicToOpenAiStream implements StreamDecoder {
         if (typeof m.id === 'string') this.id = m.id;
         if (typeof m.model === 'string') this.model = m.model;
         const u = isObject(m.usage) ? m.usage : {};
+        this.cachedTokens = Number(u.cache_read_input_tokens ?? 0);
         this.inputTokens =
-          Number(u.input_tokens ?? 0) +
-          Number(u.cache_read_input_tokens ?? 0) +
-          Number(u.cache_creation_input_tokens ?? 0);
+          Number(u.input_tokens ?? 0) + this.cachedTokens + Number(u.cache_creation_input_tokens ?? 0);
         this.outputTokens = Number(u.output_tokens ?? 0);
         return [
           {
@@ -447,8 +453,11 @@ export class AnthropicToOpenAiStream implements StreamDecoder {
         const delta = isObject(d.delta) ? d.delta : {};
         const u = isObject(d.usage) ? d.usage : {};
         if (u.output_tokens !== undefined) this.outputTokens = Number(u.output_tokens);
-        if (u.input_tokens !== undefined && Number(u.input_tokens) > 0)
-          this.inputTokens = Number(u.input_tokens);
+        if (u.input_tokens !== undefined && Number(u.input_tokens) > 0) {
+          if (u.cache_read_input_tokens !== undefined) this.cachedTokens = Number(u.cache_read_input_tokens);
+          this.inputTokens =
+            Number(u.input_tokens) + this.cachedTokens + Number(u.cache_creation_input_tokens ?? 0);
+        }
         this.finish = anthropicToOpenAiStop((delta.stop_reason as string | null | undefined) ?? 'end_turn');
         return [{ kind: 'chunk', chunk: chatChunk(this.id, this.model, this.created, {}, this.finish) }];
       }
@@ -482,6 +491,7 @@ export class AnthropicToOpenAiStream implements StreamDecoder {
       prompt_tokens: this.inputTokens,
       completion_tokens: this.outputTokens,
       total_tokens: this.inputTokens + this.outputTokens,
+      ...cachedDetails(this.cachedTokens),
     };
   }
 }
