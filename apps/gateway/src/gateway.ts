@@ -6,10 +6,11 @@ import {
   DataPlane,
   GatewayMetrics,
   InProcessRateLimiter,
+  mcpRequestObserver,
   RedisRateLimiter,
   type GlobalRateLimiter,
 } from '@agentplane/gateway-engine';
-import { createLlmHandlerFactory } from '@agentplane/llm-gateway';
+import { createLlmHandlerFactory, loadModelCatalog } from '@agentplane/llm-gateway';
 import { McpMultiplexer, SessionCodec } from '@agentplane/mcp-gateway';
 import type { Logger } from '@agentplane/telemetry/logger';
 import type { Registry } from '@agentplane/telemetry';
@@ -100,7 +101,12 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
       })
     : new InProcessRateLimiter();
 
-  const llmHandlers = createLlmHandlerFactory({ logger, env: app.env, registry });
+  const llmHandlers = createLlmHandlerFactory({
+    logger,
+    env: app.env,
+    registry,
+    modelCatalog: loadModelCatalog(settings.modelCatalog),
+  });
   const dataPlane = new DataPlane({
     logger,
     metrics,
@@ -113,8 +119,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
         logger,
         sessionCodec: codec,
         processEnv: app.env,
-        onRequest: (method, target, tool) =>
-          metrics.mcpRequests.inc({ method, target: target ?? '', tool: tool ?? '' }),
+        onRequest: mcpRequestObserver(metrics),
       }),
   });
 
@@ -167,7 +172,10 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     const applyLoaded = async (next: LoadedConfig): Promise<boolean> => {
       for (const w of next.warnings) log.warn(w);
       try {
+        // Prices are read first: an unreadable catalog rejects the config like a bad backend.
+        const catalog = loadModelCatalog(next.model.settings.modelCatalog);
         await dataPlane.apply(next.model);
+        llmHandlers.setModelCatalog(catalog);
       } catch (e) {
         log.error({ err: (e as Error).message }, 'config could not be applied, keeping the last good config');
         return false;

@@ -11,7 +11,7 @@ import type { GlobalRateLimiter } from './policy/global-rate-limit.js';
 export interface HandlerContext {
   /** The route's matched path prefix ('' for exact/regex matches). */
   readonly matchedPrefix: string;
-  /** Route + listener policies, merged (route wins). */
+  /** Listener, route and route-backend policies, merged (the more specific wins). */
   readonly policies: TrafficPolicies;
   /** Aborted when the client goes away. */
   readonly signal: AbortSignal;

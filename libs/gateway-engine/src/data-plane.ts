@@ -28,18 +28,33 @@ import {
   type RequestView,
   type WellKnownAnswer,
 } from '@agentplane/gateway-auth';
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { McpBackendHandler, McpBackendHandlerFactory, McpRequestAuthorizer } from './backend-handler.js';
+import {
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+} from '@opentelemetry/api';
+import type {
+  HandlerContext,
+  McpBackendHandler,
+  McpBackendHandlerFactory,
+  McpRequestAuthorizer,
+} from './backend-handler.js';
 import type { AiBackendHandler, AiBackendHandlerFactory } from './backend-handler.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import { requestFacts, ResponseObserver, type A2aFacts } from './a2a/a2a-observer.js';
 import { agentCardSuffix, mapAgentUrl, rewriteAgentCard } from './a2a/agent-card.js';
 import { forwardableHeaders, proxyHttp, responseHeaders, UpstreamError } from './http-proxy.js';
 import { evaluateCors } from './policy/cors.js';
+import { backendAuthorization } from './policy/backend-auth.js';
 import { applyHeaderModifier } from './policy/header-modifier.js';
 import { InProcessRateLimiter, type GlobalRateLimiter } from './policy/global-rate-limit.js';
 import { TokenBucket } from './policy/token-bucket.js';
 import { rewriteAuthority, rewritePath } from './policy/url-rewrite.js';
+import { readBody } from './read-body.js';
 import { RouteTable } from './route-table.js';
 
 export interface DataPlaneLimits {
@@ -89,6 +104,9 @@ interface ServerEntry {
   readonly sockets: Set<Socket>;
   readonly active: Set<ServerResponse>;
 }
+
+/** The query of requests without one (route matching only reads it). */
+const NO_QUERY = new URLSearchParams();
 
 const DEFAULT_LIMITS: DataPlaneLimits = {
   maxHeaderBytes: 64 * 1024,
@@ -311,24 +329,26 @@ export class DataPlane {
     res.once('close', () => {
       entry.active.delete(res);
       labels.status = String(res.statusCode);
-      this.opts.metrics.requests.inc(labels);
-      this.opts.metrics.requestDuration.observe(labels, (performance.now() - started) / 1000);
-      const { method: _m, status: _s, ...rb } = labels;
-      this.opts.metrics.responseBytes.inc(rb, bytes);
+      this.opts.metrics.recordRequest(labels, (performance.now() - started) / 1000, bytes);
     });
     if (this.closing) res.setHeader('connection', 'close');
     // W3C trace context in, a server span around the request, and the context carried to upstreams.
     const parent = propagation.extract(ROOT_CONTEXT, req.headers);
     const span = this.tracer.startSpan(
-      `${req.method ?? 'GET'} ${labels.gateway}`,
-      {
-        kind: SpanKind.SERVER,
-        attributes: { 'http.request.method': req.method ?? '', 'url.path': req.url ?? '' },
-      },
+      `${labels.method} ${labels.gateway}`,
+      { kind: SpanKind.SERVER },
       parent,
     );
-    if (span.isRecording())
+    if (span.isRecording()) {
+      const rawUrl = req.url ?? '/';
+      const q = rawUrl.indexOf('?');
+      // The path only: a query string may carry credentials.
+      span.setAttributes({
+        'http.request.method': labels.method,
+        'url.path': q < 0 ? rawUrl : rawUrl.slice(0, q),
+      });
       res.once('close', () => {
+        if (labels.route) span.updateName(`${labels.method} ${labels.route}`);
         span.setAttributes({
           'http.response.status_code': res.statusCode,
           'agentgateway.listener': labels.listener,
@@ -338,7 +358,7 @@ export class DataPlane {
         if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
         span.end();
       });
-    else span.end();
+    } else span.end();
     context
       .with(trace.setSpan(parent, span), () => this.handle(state, entry.port, req, res, labels))
       .catch((e: unknown) => {
@@ -369,7 +389,7 @@ export class DataPlane {
       path,
       method,
       headers: header,
-      query: new URLSearchParams(search),
+      query: search === '' ? NO_QUERY : new URLSearchParams(search),
     });
     if (!sel) {
       sendError(res, 404, 'route not found');
@@ -484,7 +504,14 @@ export class DataPlane {
         );
         return;
       case 'mcp':
-        await this.toMcp(req, res, backend, policies, sel.matchedPrefix, authorizer);
+        await this.toMcp(
+          req,
+          res,
+          backend,
+          withBackendPolicies(policies, chosen),
+          sel.matchedPrefix,
+          authorizer,
+        );
         return;
       case 'ai':
       case 'llm':
@@ -568,11 +595,9 @@ export class DataPlane {
     headers['x-forwarded-host'] ??= downstreamHost;
     applyHeaderModifier(headers, policies.requestHeaderModifier);
     propagation.inject(context.active(), headers);
-    if (policies.backendAuth?.kind === 'key') {
-      const v = policies.backendAuth.value;
-      const key = 'inline' in v ? v.inline : readFileSync(v.file, 'utf8').trim();
-      headers.authorization = `Bearer ${key}`;
-    }
+    // Host backends get the client's Authorization header anyway; a static key replaces it.
+    if (policies.backendAuth?.kind === 'key')
+      headers.authorization = backendAuthorization(policies.backendAuth, undefined);
 
     const upstreamPath = rewritePath(path, policies.urlRewrite?.path, matchedPrefix);
     const a2a = policies.a2a === true;
@@ -609,7 +634,12 @@ export class DataPlane {
       body = buf;
       headers['content-length'] = String(buf.byteLength);
       delete headers['transfer-encoding'];
-      a2aFacts = requestFacts(buf) ?? { method: 'unknown' };
+      const facts = requestFacts(buf) ?? { method: 'unknown' };
+      a2aFacts = facts;
+      // Noted on the request span as it closes (before the span ends), with what the answer told.
+      const span = trace.getActiveSpan();
+      if (span?.isRecording())
+        res.prependOnceListener('close', () => span.setAttributes(a2aAttributes(facts)));
     } else if (policies.retry && policies.retry.attempts > 0) {
       const buf = await readBody(req, limits.maxBodyBytes);
       if (!buf) {
@@ -651,10 +681,13 @@ export class DataPlane {
             }
           : {}),
         decorate: (h) => {
-          for (const [k, v] of Object.entries(res.getHeaders()))
+          // Headers set on the response before (CORS) join the upstream's, modifiers go on top.
+          for (const k of res.getHeaderNames()) {
+            const v = res.getHeader(k);
             if (v !== undefined) h[k] = typeof v === 'number' ? String(v) : v;
+            res.removeHeader(k);
+          }
           applyHeaderModifier(h, policies.responseHeaderModifier);
-          for (const k of Object.keys(res.getHeaders())) res.removeHeader(k);
         },
       });
     } catch (e) {
@@ -677,13 +710,8 @@ export class DataPlane {
   }
 
   private recordA2a(f: A2aFacts, route: string, status: number): void {
-    this.opts.metrics.a2aRequests.inc({ route, method: f.method, task_state: f.taskState ?? '' });
-    trace.getActiveSpan()?.setAttributes({
-      'a2a.method': f.method,
-      ...(f.taskState ? { 'a2a.task.state': f.taskState } : {}),
-      ...(f.contextId ? { 'a2a.context_id': f.contextId } : {}),
-      ...(f.taskId ? { 'a2a.task.id': f.taskId } : {}),
-    });
+    this.opts.metrics.countA2aRequest(route, f.method, f.taskState);
+    if (!this.log.isLevelEnabled('info')) return;
     this.log.info(
       {
         route,
@@ -782,17 +810,7 @@ export class DataPlane {
       return;
     }
     applyResponseModifier(res, policies);
-    const ac = new AbortController();
-    // Only a client that goes away aborts (aborting after a complete answer costs a DOMException).
-    res.once('close', () => {
-      if (!res.writableFinished) ac.abort();
-    });
-    await h.handler.handle(req, res, {
-      matchedPrefix,
-      policies,
-      signal: ac.signal,
-      ...(authorizer ? { authorizer } : {}),
-    });
+    await h.handler.handle(req, res, new McpHandlerContext(res, matchedPrefix, policies, authorizer));
   }
 
   /** OAuth well-known answers of MCP routes with mcpAuthentication. */
@@ -881,7 +899,10 @@ export class DataPlane {
     }
     applyResponseModifier(res, policies);
     const ac = new AbortController();
-    res.once('close', () => ac.abort());
+    // Only a client that left early aborts (an abort builds a DOMException: not once per request).
+    res.once('close', () => {
+      if (!res.writableFinished) ac.abort();
+    });
     await h.handle(req, res, {
       matchedPrefix,
       policies,
@@ -914,6 +935,50 @@ export class DataPlane {
     s.server.closeAllConnections();
     for (const sock of s.sockets) sock.destroy();
     await closed;
+  }
+}
+
+function a2aAttributes(f: A2aFacts): Attributes {
+  return {
+    'a2a.method': f.method,
+    ...(f.taskState ? { 'a2a.task.state': f.taskState } : {}),
+    ...(f.contextId ? { 'a2a.context_id': f.contextId } : {}),
+    ...(f.taskId ? { 'a2a.task.id': f.taskId } : {}),
+    ...(f.errorCode !== undefined ? { 'a2a.error.code': f.errorCode } : {}),
+  };
+}
+
+/**
+ * What an MCP handler gets with a request. Its `signal` (aborted when the client goes away) is
+ * made when first read: the MCP handler watches the response itself, so most requests need none.
+ */
+class McpHandlerContext implements HandlerContext {
+  readonly authorizer?: McpRequestAuthorizer;
+  #ac: AbortController | undefined;
+
+  constructor(
+    private readonly res: ServerResponse,
+    readonly matchedPrefix: string,
+    readonly policies: TrafficPolicies,
+    authorizer: McpRequestAuthorizer | undefined,
+  ) {
+    if (authorizer) this.authorizer = authorizer;
+  }
+
+  get signal(): AbortSignal {
+    if (!this.#ac) {
+      const ac = new AbortController();
+      this.#ac = ac;
+      const res = this.res;
+      // Only a client that goes away aborts (aborting after a complete answer costs a DOMException).
+      if (res.closed) {
+        if (!res.writableFinished) ac.abort();
+      } else
+        res.once('close', () => {
+          if (!res.writableFinished) ac.abort();
+        });
+    }
+    return this.#ac.signal;
   }
 }
 
@@ -957,6 +1022,12 @@ function allBackends(model: GatewayModel): BackendModel[] {
 }
 function routeKeys(model: GatewayModel): Set<string> {
   return new Set(model.binds.flatMap((b) => b.listeners.flatMap((l) => l.routes.map((r) => r.key))));
+}
+
+/** Route policies with those of the chosen route backend on top (no copy when it has none). */
+function withBackendPolicies(policies: TrafficPolicies, chosen: RouteBackendModel): TrafficPolicies {
+  for (const _ in chosen.policies) return { ...policies, ...chosen.policies };
+  return policies;
 }
 
 /** Listener-level policies apply unless the route sets the same policy. */
@@ -1003,19 +1074,4 @@ export function sendError(res: ServerResponse, status: number, message: string):
       'content-length': Buffer.byteLength(body),
     })
     .end(body);
-}
-
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let n = 0;
-  for await (const c of req) {
-    const b = c as Buffer;
-    n += b.byteLength;
-    if (n > limit) {
-      req.resume();
-      return undefined;
-    }
-    chunks.push(b);
-  }
-  return Buffer.concat(chunks);
 }

@@ -1,5 +1,4 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import type { Readable } from 'node:stream';
 import { errors, type Dispatcher } from 'undici';
 
 const HOP_BY_HOP = new Set([
@@ -17,25 +16,34 @@ const HOP_BY_HOP = new Set([
 
 /** Request headers for the upstream: hop-by-hop (and those named in Connection) removed. */
 export function forwardableHeaders(h: IncomingHttpHeaders): Record<string, string | string[] | undefined> {
-  const extra = new Set(
-    String(h.connection ?? '')
-      .split(',')
-      .map((s) => s.trim().toLowerCase())
-      .filter(Boolean),
-  );
+  // Usually just `keep-alive` or `close`: hop-by-hop anyway, no set needed.
+  const named = connectionTokens(h.connection);
   const out: Record<string, string | string[] | undefined> = {};
-  for (const [k, v] of Object.entries(h)) {
-    if (HOP_BY_HOP.has(k) || extra.has(k) || v === undefined) continue;
+  for (const k in h) {
+    const v = h[k];
+    if (v === undefined || HOP_BY_HOP.has(k) || named?.has(k)) continue;
     out[k] = v;
   }
   return out;
+}
+
+/** Header names listed in `Connection` that are not hop-by-hop anyway (undefined: none). */
+function connectionTokens(connection: string | undefined): Set<string> | undefined {
+  if (!connection) return undefined;
+  let named: Set<string> | undefined;
+  for (const t of connection.split(',')) {
+    const k = t.trim().toLowerCase();
+    if (k !== '' && !HOP_BY_HOP.has(k)) (named ??= new Set()).add(k);
+  }
+  return named;
 }
 
 export function responseHeaders(
   h: Record<string, string | string[] | undefined>,
 ): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
-  for (const [k, v] of Object.entries(h)) {
+  for (const k in h) {
+    const v = h[k];
     if (v === undefined || HOP_BY_HOP.has(k)) continue;
     out[k] = v;
   }
@@ -88,18 +96,21 @@ export async function proxyHttp(method: string, res: ServerResponse, t: ProxyTar
   const attempts = 1 + (replayable && t.retry ? t.retry.attempts : 0);
   for (let attempt = 1; ; attempt++) {
     const last = attempt >= attempts;
-    let upstream: Dispatcher.ResponseData;
+    let upstream: UpstreamAnswer;
     try {
-      upstream = await t.dispatcher.request({
-        origin: t.origin,
-        path: t.path,
-        method: method,
-        headers: t.headers,
-        body: t.body,
-        signal: t.signal,
-        headersTimeout: t.headersTimeoutMs ?? 300_000,
-        bodyTimeout: 0,
-      });
+      upstream = await UpstreamAnswer.request(
+        t.dispatcher,
+        {
+          origin: t.origin,
+          path: t.path,
+          method: method,
+          headers: t.headers,
+          body: t.body,
+          headersTimeout: t.headersTimeoutMs ?? 300_000,
+          bodyTimeout: 0,
+        },
+        t.signal,
+      );
     } catch (e) {
       if (t.signal.aborted) {
         const reason: unknown = t.signal.reason;
@@ -116,53 +127,170 @@ export async function proxyHttp(method: string, res: ServerResponse, t: ProxyTar
         cause: e,
       });
     }
-    if (!last && t.retry?.codes.includes(upstream.statusCode)) {
-      upstream.body.resume();
+    if (!last && t.retry?.codes.includes(upstream.status)) {
+      upstream.discard();
       await backoff(t.retry.backoffMs, t.signal);
       continue;
     }
     const headers = responseHeaders(upstream.headers);
     t.decorate(headers);
-    res.writeHead(upstream.statusCode, headers);
-    // Headers go out at once unless the body is already here, in which case they share a write
-    // with its first bytes (one syscall, one packet, instead of two).
-    if (upstream.body.readableLength === 0 && !upstream.body.readableEnded) res.flushHeaders();
-    const observer = t.observe?.(upstream.statusCode, upstream.headers);
-    if (observer) upstream.body.on('data', (c: Buffer) => observer.chunk(c));
-    await relay(upstream.body, res);
-    observer?.end();
-    return upstream.statusCode;
+    res.writeHead(upstream.status, headers);
+    await upstream.relay(res, t.observe?.(upstream.status, upstream.headers));
+    return upstream.status;
   }
 }
 
+type Observer = { chunk(c: Buffer): void; end(): void } | undefined;
+
 /**
- * Pipes the upstream body to the client with backpressure and resolves when the answer is
- * complete or either side went away (the other side is then destroyed). A plain `pipe` instead of
- * `stream.pipeline`, which allocates an AbortController (and a DOMException) per request.
+ * An upstream answer whose body undici hands over chunk by chunk, written straight to the
+ * client: no body stream or pipe in between, the upstream paused while the client does not keep
+ * up. Body bytes that come before `relay` (with the headers) are held and then share the first
+ * write with the response headers.
  */
-function relay(src: Readable, dst: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    let done = false;
-    const finish = () => {
-      done = true;
-      resolve();
-    };
-    // Both streams belong to this one request, so the listeners need no removal.
-    src.on('error', () => {
-      if (done) return;
-      dst.destroy();
-      finish();
+class UpstreamAnswer implements Dispatcher.DispatchHandler {
+  status = 0;
+  headers: IncomingHttpHeaders = {};
+  private controller: Dispatcher.DispatchController | undefined;
+  private started = false;
+  private res: ServerResponse | undefined;
+  private observer: Observer;
+  private early: Buffer[] | undefined;
+  private outcome: 'ended' | Error | undefined;
+  private finished = false;
+  private resolveRelay: (() => void) | undefined;
+  private discarding = false;
+
+  private constructor(
+    private readonly onStart: (a: UpstreamAnswer) => void,
+    private readonly onFail: (e: Error) => void,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  /** Resolves with the status and headers; rejects when the request fails before them. */
+  static request(
+    dispatcher: Dispatcher,
+    opts: Dispatcher.DispatchOptions,
+    signal: AbortSignal,
+  ): Promise<UpstreamAnswer> {
+    return new Promise((resolve, reject) => {
+      if (signal.aborted) {
+        reject(signal.reason as Error);
+        return;
+      }
+      const a = new UpstreamAnswer(resolve, reject, signal);
+      signal.addEventListener('abort', a.onAbort, { once: true });
+      dispatcher.dispatch(opts, a);
     });
-    const gone = () => {
-      if (done) return;
-      if (!src.readableEnded) src.destroy();
-      finish();
-    };
-    dst.on('error', gone);
-    dst.on('close', gone);
-    dst.on('finish', finish);
-    src.pipe(dst);
-  });
+  }
+
+  /**
+   * Writes the body to the client as it comes; resolves when the answer is complete or either
+   * side went away (the other side is then ended too).
+   */
+  relay(res: ServerResponse, observer: Observer): Promise<void> {
+    return new Promise((resolve) => {
+      this.res = res;
+      this.observer = observer;
+      this.resolveRelay = resolve;
+      res.on('close', this.onClientClose);
+      const early = this.early;
+      this.early = undefined;
+      // Headers go out at once unless the body is already here, in which case they share a write
+      // with its first bytes (one syscall, one packet, instead of two).
+      if (!early && this.outcome === undefined) res.flushHeaders();
+      if (early) for (const c of early) this.write(c);
+      if (this.outcome === 'ended') this.end();
+      else if (this.outcome) this.fail();
+    });
+  }
+
+  /** Lets the body go by unread (an answer that is retried). */
+  discard(): void {
+    this.discarding = true;
+    this.early = undefined;
+    this.done();
+  }
+
+  // ---- undici's handler interface ----
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    // Aborted while waiting for a connection.
+    if (this.signal.aborted) controller.abort(this.signal.reason as Error);
+  }
+
+  onResponseStart(_c: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders): void {
+    this.started = true;
+    this.status = status;
+    this.headers = headers;
+    this.onStart(this);
+  }
+
+  onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.discarding) return;
+    if (this.res) this.write(chunk);
+    else (this.early ??= []).push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.res) this.end();
+    else this.outcome = 'ended';
+  }
+
+  onResponseError(_c: Dispatcher.DispatchController, e: Error): void {
+    if (!this.started) {
+      this.done();
+      this.onFail(e);
+    } else if (this.res) this.fail();
+    else this.outcome = e;
+  }
+
+  // ---- relaying ----
+
+  private write(c: Buffer): void {
+    const res = this.res as ServerResponse;
+    if (this.finished || res.destroyed) return;
+    this.observer?.chunk(c);
+    if (!res.write(c)) {
+      this.controller?.pause();
+      res.once('drain', this.onDrain);
+    }
+  }
+
+  private end(): void {
+    if (this.finished) return;
+    // What was observed is complete before the response ends (and closes).
+    this.observer?.end();
+    this.done();
+    this.res?.end();
+  }
+
+  /** The upstream broke off mid-answer: so does the client's response. */
+  private fail(): void {
+    if (this.finished) return;
+    this.done();
+    this.res?.destroy();
+  }
+
+  private done(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.signal.removeEventListener('abort', this.onAbort);
+    this.res?.off('close', this.onClientClose);
+    this.resolveRelay?.();
+  }
+
+  private readonly onDrain = () => this.controller?.resume();
+
+  private readonly onClientClose = () => {
+    if (this.finished) return;
+    this.done();
+    this.controller?.abort(new UpstreamError('DOWNSTREAM_GONE', 'client disconnected'));
+  };
+
+  /** The request's signal (client gone, timeout): undici then reports the error (`onResponseError`). */
+  private readonly onAbort = () => this.controller?.abort(this.signal.reason as Error);
 }
 
 function backoff(ms: number | undefined, signal: AbortSignal): Promise<void> {

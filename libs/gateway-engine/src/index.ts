@@ -5,7 +5,8 @@ export {
   type DataPlaneLimits,
   type DataPlaneOptions,
 } from './data-plane.js';
-export { GatewayMetrics, type GatewayMetricsOptions } from './gateway-metrics.js';
+export { GatewayMetrics, type GatewayMetricsOptions, type RequestLabels } from './gateway-metrics.js';
+export { mcpRequestObserver, type McpRequestObserver } from './mcp-observer.js';
 export type {
   HandlerContext,
   McpBackendHandler,
@@ -22,3 +23,4 @@ export {
   type TakeMode,
 } from './policy/global-rate-limit.js';
 export { externalOrigin } from './data-plane.js';
+export { backendAuthorization } from './policy/backend-auth.js';

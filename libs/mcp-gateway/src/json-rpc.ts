@@ -82,3 +82,91 @@ export function validateMessage(v: unknown): JsonRpcMessage | { invalid: string;
 }
 
 export const isObject = isObj;
+
+// ---- relaying answers as received ----
+//
+// A tool result can be large and the gateway does not change it: rather than parse it and
+// serialize it again, the answer's JSON text is kept and only its id is replaced. That needs the
+// id's position without a parse, so it is done for the two compact shapes servers write (the
+// TypeScript SDK's `{"result":…,"jsonrpc":"2.0","id":N}` and the `{"jsonrpc":"2.0","id":N,
+// "result":…}` of most others); anything else is parsed as usual. The text comes from the target
+// the client called and is relayed as is, so the gateway vouches for its framing (the id, SSE
+// lines), not for the validity of the JSON inside.
+
+const RESULT_FIRST = '{"result":';
+const ID_LAST = ',"jsonrpc":"2.0","id":';
+const ID_FIRST = '{"jsonrpc":"2.0","id":';
+
+/**
+ * The id of a success response of one of the compact shapes above (a non-negative integer, as
+ * the gateway's upstream ids are); undefined for anything else (errors, requests, other ids or
+ * layouts), which is then parsed.
+ */
+export function relayableResponseId(text: string): number | undefined {
+  if (text.startsWith(RESULT_FIRST)) {
+    // `{"result":…,"jsonrpc":"2.0","id":N}`: the last member of the object is the id.
+    if (text.charCodeAt(text.length - 1) !== 125 /* } */) return undefined;
+    const at = text.lastIndexOf(ID_LAST);
+    return at < 0 ? undefined : digits(text, at + ID_LAST.length, text.length - 1);
+  }
+  if (text.startsWith(ID_FIRST)) {
+    // `{"jsonrpc":"2.0","id":N,"result":…}`, and no other "id" member later (the last would win).
+    const comma = text.indexOf(',', ID_FIRST.length);
+    if (comma < 0 || !text.startsWith('"result":', comma + 1) || text.includes('"id"', comma))
+      return undefined;
+    return digits(text, ID_FIRST.length, comma);
+  }
+  return undefined;
+}
+
+/** A decimal integer spanning exactly `text[from, to)`. */
+function digits(text: string, from: number, to: number): number | undefined {
+  if (to <= from || to - from > 15) return undefined;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return undefined;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/**
+ * A success response relayed from the JSON text of an upstream answer (a shape
+ * `relayableResponseId` accepted) with the client's `id` in place of the upstream one. `toJson`
+ * gives that text; `result` is parsed only if something reads it. (A spread copy holds no
+ * `result`: pass the object itself on.)
+ */
+export class RelayedResponse implements JsonRpcResponse {
+  readonly jsonrpc = '2.0';
+  readonly text: string;
+  #result: unknown;
+  #parsed = false;
+
+  constructor(
+    readonly id: JsonRpcId,
+    upstreamText: string,
+  ) {
+    const idJson = JSON.stringify(id);
+    this.text = upstreamText.startsWith(RESULT_FIRST)
+      ? `${upstreamText.slice(0, upstreamText.lastIndexOf(ID_LAST) + ID_LAST.length)}${idJson}}`
+      : `${ID_FIRST}${idJson}${upstreamText.slice(upstreamText.indexOf(',', ID_FIRST.length))}`;
+  }
+
+  get result(): unknown {
+    if (!this.#parsed) {
+      this.#result = (JSON.parse(this.text) as { result?: unknown }).result;
+      this.#parsed = true;
+    }
+    return this.#result;
+  }
+
+  toJSON(): JsonRpcResponse {
+    return { jsonrpc: '2.0', id: this.id, result: this.result };
+  }
+}
+
+/** The JSON text of a message: a relayed answer's own text, anything else serialized. */
+export function toJson(v: unknown): string {
+  return v instanceof RelayedResponse ? v.text : JSON.stringify(v);
+}

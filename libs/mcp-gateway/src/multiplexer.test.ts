@@ -411,3 +411,169 @@ describe('MCP downstream modes', () => {
     }
   });
 });
+
+describe('MCP answers passed through', () => {
+  /**
+   * A hand-written streamable-HTTP target that answers `tools/call` in the layout the call asks
+   * for, the way different servers write their JSON-RPC.
+   */
+  async function startLayoutTarget(): Promise<{ server: Server; url: string }> {
+    const server = createServer((req, res) => {
+      void (async () => {
+        if (req.method !== 'POST') {
+          res.writeHead(405).end();
+          return;
+        }
+        const chunks: Buffer[] = [];
+        for await (const c of req) chunks.push(c as Buffer);
+        const msg = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+          id?: number;
+          method: string;
+          params?: { arguments?: { layout?: string; text?: string } };
+        };
+        if (msg.id === undefined) {
+          res.writeHead(202).end();
+          return;
+        }
+        if (msg.method === 'initialize') {
+          res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': 'up-1' });
+          res.end(
+            JSON.stringify({
+              jsonrpc: '2.0',
+              id: msg.id,
+              result: {
+                protocolVersion: '2025-06-18',
+                capabilities: { tools: {} },
+                serverInfo: { name: 'layouts', version: '1' },
+              },
+            }),
+          );
+          return;
+        }
+        const { layout = 'sdk', text: t = '' } = msg.params?.arguments ?? {};
+        const result = { content: [{ type: 'text', text: t }], structuredContent: { id: 'inner', n: 1 } };
+        const sse = (data: string) => {
+          res.writeHead(200, { 'content-type': 'text/event-stream' });
+          res.write('id: prime\ndata: \n\n');
+          res.write(
+            `event: message\ndata: ${JSON.stringify({ method: 'notifications/message', params: { level: 'info', data: 'working' }, jsonrpc: '2.0' })}\n\n`,
+          );
+          res.end(
+            `event: message\n${data
+              .split('\n')
+              .map((l) => `data: ${l}\n`)
+              .join('')}\n`,
+          );
+        };
+        switch (layout) {
+          case 'sdk':
+            sse(`{"result":${JSON.stringify(result)},"jsonrpc":"2.0","id":${msg.id}}`);
+            return;
+          case 'id-first':
+            res.writeHead(200, { 'content-type': 'application/json' });
+            res.end(
+              `{"jsonrpc":"2.0","id":${msg.id},"result":{"content":[{"type":"text","text":${JSON.stringify(t)}}]}}`,
+            );
+            return;
+          case 'pretty':
+            sse(JSON.stringify({ jsonrpc: '2.0', id: msg.id, result }, null, 2));
+            return;
+          case 'nested-id':
+            res.writeHead(200, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ jsonrpc: '2.0', id: msg.id, result }));
+            return;
+          default:
+            res.writeHead(200, { 'content-type': 'application/json' });
+            res.end(
+              JSON.stringify({ jsonrpc: '2.0', id: msg.id, error: { code: -32602, message: 'no layout' } }),
+            );
+        }
+      })();
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp` };
+  }
+
+  /** The JSON-RPC messages of an SSE or JSON answer. */
+  const messages = (contentType: string, body: string): unknown[] =>
+    contentType.includes('text/event-stream')
+      ? body
+          .split('\n\n')
+          .map((ev) =>
+            ev
+              .split('\n')
+              .filter((l) => l.startsWith('data: '))
+              .map((l) => l.slice(6))
+              .join('\n'),
+          )
+          .filter((d) => d !== '')
+          .map((d) => JSON.parse(d) as unknown)
+      : [JSON.parse(body) as unknown];
+
+  it('gives the client its own id and the result as the target wrote it, whatever the layout', async () => {
+    const target = await startLayoutTarget();
+    const gw = await startGateway(
+      `binds:\n- port: 0\n  listeners:\n  - routes:\n    - backends:\n      - mcp:\n          targets:\n          - {name: layouts, mcp: {host: "${target.url}"}}\n`,
+    );
+    try {
+      const sse = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+      const init = await request(gw.url, {
+        method: 'POST',
+        headers: sse,
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 0,
+          method: 'initialize',
+          params: {
+            protocolVersion: '2025-06-18',
+            capabilities: {},
+            clientInfo: { name: 'x', version: '1' },
+          },
+        }),
+      });
+      const session = String(init.headers['mcp-session-id']);
+      await init.body.dump();
+      const call = async (id: string | number, layout: string, accept = sse.accept) => {
+        const r = await request(gw.url, {
+          method: 'POST',
+          headers: { ...sse, accept, 'mcp-session-id': session },
+          body: JSON.stringify({
+            jsonrpc: '2.0',
+            id,
+            method: 'tools/call',
+            params: { name: 'show', arguments: { layout, text: 'line 1\nline "2" ✓' } },
+          }),
+        });
+        expect(r.statusCode).toBe(200);
+        return messages(String(r.headers['content-type']), await r.body.text());
+      };
+      const result = {
+        content: [{ type: 'text', text: 'line 1\nline "2" ✓' }],
+        structuredContent: { id: 'inner', n: 1 },
+      };
+      for (const id of ['call-"1"', 7]) {
+        // Related messages still come first, then the answer under the client's id.
+        expect(await call(id, 'sdk')).toEqual([
+          { method: 'notifications/message', params: { level: 'info', data: 'working' }, jsonrpc: '2.0' },
+          { jsonrpc: '2.0', id, result },
+        ]);
+        expect(await call(id, 'pretty')).toEqual([
+          { method: 'notifications/message', params: { level: 'info', data: 'working' }, jsonrpc: '2.0' },
+          { jsonrpc: '2.0', id, result },
+        ]);
+        expect(await call(id, 'id-first')).toEqual([
+          { jsonrpc: '2.0', id, result: { content: result.content } },
+        ]);
+        expect(await call(id, 'nested-id', 'application/json')).toEqual([{ jsonrpc: '2.0', id, result }]);
+        expect(await call(id, 'sdk', 'application/json')).toEqual([{ jsonrpc: '2.0', id, result }]);
+        expect(await call(id, 'none')).toEqual([
+          { jsonrpc: '2.0', id, error: { code: -32602, message: 'no layout' } },
+        ]);
+      }
+    } finally {
+      await gw.dp.close(1000);
+      target.server.close();
+    }
+  });
+});

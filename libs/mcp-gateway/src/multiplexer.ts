@@ -2,8 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { McpBackendModel, McpTargetModel } from '@agentplane/gateway-config';
 import type { HandlerContext, McpBackendHandler, McpRequestAuthorizer } from '@agentplane/gateway-engine';
+// Their own entry points: the engine's index would pull the whole data plane into the adapter bundle.
+import { backendAuthorization } from '@agentplane/gateway-engine/backend-auth';
+import { readBody } from '@agentplane/gateway-engine/read-body';
 import type { Logger } from 'pino';
-import type { Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { negotiateVersion } from './initialize-merge.js';
 import {
   errorResponse,
@@ -12,6 +15,7 @@ import {
   isObject,
   isRequest,
   PARSE_ERROR,
+  toJson,
   UPSTREAM_UNAVAILABLE,
   validateMessage,
   type JsonRpcMessage,
@@ -25,6 +29,7 @@ import { formatSse } from './sse.js';
 import { SseUpstream } from './upstream/sse-upstream.js';
 import { StdioUpstream } from './upstream/stdio-upstream.js';
 import { StreamableHttpUpstream } from './upstream/streamable-http-upstream.js';
+import { RequestCredentialScope, type RequestCredentials } from './upstream/request-credentials.js';
 import type { InitParams, ServerMessageListener, Upstream } from './upstream/upstream.js';
 
 export interface McpMultiplexerOptions {
@@ -79,9 +84,18 @@ export class McpMultiplexer implements McpBackendHandler {
   private readonly reaper: NodeJS.Timeout;
   private readonly log: Logger;
   private closed = false;
+  /** Connections to the backend's HTTP targets (kept alive, shared by its sessions). */
+  private readonly dispatcher: Dispatcher;
+  private readonly credentials = new RequestCredentialScope();
+  /** Whether some target passes the client's credential through (`backendAuth: passthrough`). */
+  private readonly passthroughTargets: boolean;
 
   constructor(private readonly opts: McpMultiplexerOptions) {
     this.log = opts.logger.child({ component: 'mcp', backend: opts.backend.key });
+    this.dispatcher = opts.dispatcher ?? new Agent();
+    this.passthroughTargets = opts.backend.targets.some(
+      (t) => t.policies.backendAuth?.kind === 'passthrough',
+    );
     const ttl = opts.idleTtlMs ?? 30 * 60_000;
     this.reaper = setInterval(() => this.reap(ttl), Math.min(60_000, Math.max(1000, ttl / 4)));
     this.reaper.unref();
@@ -106,11 +120,19 @@ export class McpMultiplexer implements McpBackendHandler {
     const base = { target: target.name, init, logger: this.log, onServerMessage: onMessage };
     const t = target.transport;
     const headers: Record<string, string> = {};
+    // backendAuth: the target's own static key; else, per request, the client's credential
+    // (target passthrough) or whatever the route's backendAuth sends. Nothing when none is set.
     const auth = target.policies.backendAuth;
-    if (auth?.kind === 'key' && 'inline' in auth.value) headers.authorization = `Bearer ${auth.value.inline}`;
+    if (auth?.kind === 'key') headers.authorization = backendAuthorization(auth, undefined) ?? '';
+    const pick: ((c: RequestCredentials) => string | undefined) | undefined =
+      auth === undefined ? (c) => c.route : auth.kind === 'passthrough' ? (c) => c.client : undefined;
+    const requestHeaders = pick && (() => this.requestAuthorization(pick));
     for (const [k, v] of target.policies.requestHeaderModifier?.set ?? []) headers[k] = v;
     for (const [k, v] of target.policies.requestHeaderModifier?.add ?? []) headers[k] = v;
-    const d = this.opts.dispatcher ? { dispatcher: this.opts.dispatcher } : {};
+    const d = {
+      dispatcher: this.dispatcher,
+      ...(requestHeaders ? { requestHeaders } : {}),
+    };
     switch (t.kind) {
       case 'stdio':
         return new StdioUpstream({
@@ -139,16 +161,45 @@ export class McpMultiplexer implements McpBackendHandler {
     });
   }
 
-  async handle(req: IncomingMessage, res: ServerResponse, ctx: HandlerContext): Promise<void> {
+  /** The `authorization` header for one upstream message: undefined outside any request. */
+  private requestAuthorization(
+    pick: (c: RequestCredentials) => string | undefined,
+  ): Readonly<Record<string, string>> | undefined {
+    const c = this.credentials.current();
+    if (!c) return undefined;
+    const value = pick(c);
+    return value === undefined ? {} : { authorization: value };
+  }
+
+  handle(req: IncomingMessage, res: ServerResponse, ctx: HandlerContext): Promise<void> {
+    const routeAuth = ctx.policies.backendAuth;
+    if (!routeAuth && !this.passthroughTargets) return this.serve(req, res, ctx);
+    // Upstream messages sent for this request carry its credentials (see makeUpstream).
+    const client = header(req, 'authorization');
+    const route = routeAuth ? backendAuthorization(routeAuth, client) : undefined;
+    const credentials: RequestCredentials = {
+      ...(client !== undefined ? { client } : {}),
+      ...(route !== undefined ? { route } : {}),
+    };
+    return this.credentials.run(credentials, () => this.serve(req, res, ctx));
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse, ctx: HandlerContext): Promise<void> {
     if (this.closed) {
       res.writeHead(503).end();
       return;
     }
-    const url = new URL(req.url ?? '/', 'http://gateway');
-    const sub = url.pathname.slice(ctx.matchedPrefix.length) || '/';
-    if (req.method === 'GET' && sub.endsWith('/sse')) return this.legacyConnect(req, res, url.pathname);
-    if (req.method === 'POST' && sub.endsWith('/message') && url.searchParams.has('sessionId')) {
-      return this.legacyMessage(req, res, url.searchParams.get('sessionId') ?? '', ctx.authorizer);
+    const raw = req.url ?? '/';
+    const q = raw.indexOf('?');
+    const rawPath = q < 0 ? raw : raw.slice(0, q);
+    // The legacy SSE transport's paths (parsed only when they can be one).
+    if (rawPath.endsWith('/sse') || rawPath.endsWith('/message')) {
+      const url = new URL(raw, 'http://gateway');
+      const sub = url.pathname.slice(ctx.matchedPrefix.length) || '/';
+      if (req.method === 'GET' && sub.endsWith('/sse')) return this.legacyConnect(req, res, url.pathname);
+      if (req.method === 'POST' && sub.endsWith('/message') && url.searchParams.has('sessionId')) {
+        return this.legacyMessage(req, res, url.searchParams.get('sessionId') ?? '', ctx.authorizer);
+      }
     }
     switch (req.method) {
       case 'POST':
@@ -230,7 +281,7 @@ export class McpMultiplexer implements McpBackendHandler {
         );
         return;
       }
-      const found = await this.lookup(token).catch((e: unknown) => e as Error);
+      const found = this.liveSession(token) ?? (await this.lookup(token).catch((e: unknown) => e as Error));
       if (found instanceof Error) {
         if (found instanceof SessionCodecError || found.message === 'unknown session') {
           sendJson(res, 404, errorResponse(isRequest(msg) ? msg.id : null, -32001, 'Session not found'));
@@ -407,6 +458,17 @@ export class McpMultiplexer implements McpBackendHandler {
     return state;
   }
 
+  /** The session for a token when it is in memory (no promise on the per-request path). */
+  private liveSession(token: string): McpSession | undefined {
+    let state: SessionState;
+    try {
+      state = this.decode(token);
+    } catch {
+      return undefined;
+    }
+    return this.deleted.has(state.id) ? undefined : this.sessions.get(state.id);
+  }
+
   /** The live session for a token, resuming it (any replica) when it is not in memory. */
   private async lookup(token: string): Promise<McpSession> {
     const state = this.decode(token);
@@ -500,22 +562,15 @@ export class McpMultiplexer implements McpBackendHandler {
       );
       return undefined;
     }
-    const limit = this.opts.maxBodyBytes ?? 4 * 1024 * 1024;
-    const chunks: Buffer[] = [];
-    let n = 0;
-    for await (const c of req) {
-      n += (c as Buffer).byteLength;
-      if (n > limit) {
-        res.setHeader('connection', 'close');
-        sendJson(res, 413, errorResponse(null, INVALID_REQUEST, 'request body too large'));
-        req.resume();
-        return undefined;
-      }
-      chunks.push(c as Buffer);
+    const body = await readBody(req, this.opts.maxBodyBytes ?? 4 * 1024 * 1024);
+    if (!body) {
+      res.setHeader('connection', 'close');
+      sendJson(res, 413, errorResponse(null, INVALID_REQUEST, 'request body too large'));
+      return undefined;
     }
     let parsed: unknown;
     try {
-      parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      parsed = JSON.parse(body.toString('utf8'));
     } catch {
       sendJson(res, 400, errorResponse(null, PARSE_ERROR, 'Parse error: invalid JSON'));
       return undefined;
@@ -542,6 +597,7 @@ export class McpMultiplexer implements McpBackendHandler {
     this.sessions.clear();
     this.legacy.clear();
     await Promise.all(all.map((s) => s.close()));
+    if (!this.opts.dispatcher) await this.dispatcher.close().catch(() => undefined);
   }
 }
 
@@ -557,7 +613,7 @@ function sendJson(
   headers: Record<string, string> = {},
 ): void {
   if (res.headersSent) return;
-  const text = JSON.stringify(body);
+  const text = toJson(body);
   res
     .writeHead(status, {
       'content-type': 'application/json',

@@ -10,6 +10,7 @@ import {
   isObject,
   isRequest,
   METHOD_NOT_FOUND,
+  RelayedResponse,
   UPSTREAM_UNAVAILABLE,
   type JsonRpcErrorObject,
   type JsonRpcId,
@@ -48,7 +49,8 @@ interface InFlight {
   upstreamId?: JsonRpcId;
   readonly sink: DownstreamSink | undefined;
   readonly progressToken?: unknown;
-  readonly abort: AbortController;
+  /** The upstream the request went to (cancels it there). */
+  readonly up: Upstream;
 }
 
 type ListKind = 'tools' | 'prompts' | 'resources' | 'resourceTemplates';
@@ -77,6 +79,11 @@ class RpcError extends Error {
   ) {
     super(message);
   }
+}
+
+/** An upstream's success answer, passed on as the JSON text it came in (see `RelayedResponse`). */
+class RelayedAnswer {
+  constructor(readonly text: string) {}
 }
 
 /** An upstream's JSON-RPC error, relayed to the client as is. */
@@ -170,7 +177,7 @@ export class McpSession {
   }
 
   async close(): Promise<void> {
-    for (const f of this.inflight.values()) f.abort.abort();
+    for (const f of this.inflight.values()) if (f.upstreamId !== undefined) f.up.cancel(f.upstreamId);
     const ups = [...this.upstreams.values()];
     this.upstreams.clear();
     await Promise.all(ups.map((u) => u.close().catch(() => undefined)));
@@ -186,6 +193,7 @@ export class McpSession {
     this.lastUsed = Date.now();
     try {
       const result = await this.dispatch(req, sink, authorizer);
+      if (result instanceof RelayedAnswer) return new RelayedResponse(req.id, result.text);
       return { jsonrpc: '2.0', id: req.id, result };
     } catch (e) {
       if (e instanceof UpstreamRpcError) return { jsonrpc: '2.0', id: req.id, error: e.error };
@@ -228,7 +236,7 @@ export class McpSession {
             `Unknown ${kind === 'tools' ? 'tool' : 'prompt'}: ${str(p.name)}`,
           );
         this.opts.onRequest?.(req.method, target, kind === 'tools' ? name : undefined);
-        return this.forward(target, req, { ...p, name }, sink);
+        return this.forward(target, req, name === p.name ? p : { ...p, name }, sink);
       }
       case 'resources/read':
       case 'resources/subscribe':
@@ -237,7 +245,7 @@ export class McpSession {
         if (authz && !authz.allows('resource', uri, target))
           throw new RpcError(INVALID_PARAMS, `Unknown resource: ${str(p.uri)}`);
         this.opts.onRequest?.(req.method, target);
-        return this.forward(target, req, { ...p, uri }, sink);
+        return this.forward(target, req, uri === p.uri ? p : { ...p, uri }, sink);
       }
       case 'completion/complete': {
         const ref = isObject(p.ref) ? p.ref : {};
@@ -268,7 +276,7 @@ export class McpSession {
     this.lastUsed = Date.now();
     if (n.method === 'notifications/cancelled') {
       const f = this.inflight.get(String(n.params?.requestId));
-      f?.abort.abort();
+      if (f?.upstreamId !== undefined) f.up.cancel(f.upstreamId);
       return;
     }
     if (n.method === 'notifications/initialized') return;
@@ -302,29 +310,40 @@ export class McpSession {
     if (!up) throw new RpcError(UPSTREAM_UNAVAILABLE, `MCP target ${JSON.stringify(target)} is unavailable`);
     const meta = isObject(params?._meta) ? params._meta : undefined;
     const key = String(req.id);
-    const abort = new AbortController();
     const entry: InFlight = {
       target,
       sink,
-      abort,
+      up,
       ...(meta?.progressToken !== undefined ? { progressToken: meta.progressToken } : {}),
     };
     this.inflight.set(key, entry);
+    // Results the gateway does not rewrite are passed on as received, without a parse.
+    const relay = !this.rewritesResult(req.method);
     try {
-      const r = await up.request(req.method, params, abort.signal, (id) => {
-        entry.upstreamId = id;
-      });
+      const r = await up.request(
+        req.method,
+        params,
+        undefined,
+        (id) => {
+          entry.upstreamId = id;
+        },
+        { relay },
+      );
       if (r.error) throw new UpstreamRpcError(r.error);
+      if (r.text !== undefined) return new RelayedAnswer(r.text);
       return this.rewriteResult(target, req.method, r.result);
     } finally {
       this.inflight.delete(key);
     }
   }
 
+  private rewritesResult(method: string): boolean {
+    return this.prefixed && method === 'resources/read';
+  }
+
   /** Results that carry URIs get them prefixed (resources/read contents). */
   private rewriteResult(target: string, method: string, result: unknown): unknown {
-    if (!this.prefixed || method !== 'resources/read' || !isObject(result) || !Array.isArray(result.contents))
-      return result;
+    if (!this.rewritesResult(method) || !isObject(result) || !Array.isArray(result.contents)) return result;
     return {
       ...result,
       contents: result.contents.map((c: unknown) =>

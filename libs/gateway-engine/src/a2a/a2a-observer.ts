@@ -1,5 +1,6 @@
 // Reads what logs and metrics need from A2A JSON-RPC traffic (method, task state, contextId)
 // without holding the stream back: the proxy pipes bytes on, this looks at a copy.
+import { MemberPaths, scanMembers } from './json-scan.js';
 
 export interface A2aFacts {
   method: string;
@@ -11,8 +12,28 @@ export interface A2aFacts {
   errorCode?: number;
 }
 
-/** Facts from the JSON-RPC request body (buffered by the proxy; small). */
+/** Request bodies up to this size are parsed for their facts; larger ones are scanned. */
+const MAX_PARSED_REQUEST_BYTES = 16 * 1024;
+
+const FACT_PATHS = new MemberPaths([
+  'method',
+  'id',
+  'params.id',
+  'params.taskId',
+  ...['message', 'request'].flatMap((m) =>
+    ['contextId', 'context_id', 'taskId'].map((k) => `params.${m}.${k}`),
+  ),
+]);
+
+/**
+ * Facts from the JSON-RPC request body (buffered by the proxy): method and ids. A large body
+ * (file parts) is scanned for them rather than parsed whole.
+ */
 export function requestFacts(body: Buffer): A2aFacts | undefined {
+  return body.byteLength > MAX_PARSED_REQUEST_BYTES ? scannedFacts(body) : parsedFacts(body);
+}
+
+function parsedFacts(body: Buffer): A2aFacts | undefined {
   let msg: unknown;
   try {
     msg = JSON.parse(body.toString('utf8'));
@@ -27,6 +48,26 @@ export function requestFacts(body: Buffer): A2aFacts | undefined {
   const ctx = m?.contextId ?? m?.context_id;
   if (typeof ctx === 'string') facts.contextId = ctx;
   const task = m?.taskId ?? p.id ?? p.taskId;
+  if (typeof task === 'string') facts.taskId = task;
+  return facts;
+}
+
+function scannedFacts(body: Buffer): A2aFacts | undefined {
+  const scan = scanMembers(body, FACT_PATHS);
+  const method = scan?.values.get('method');
+  if (!scan || typeof method !== 'string') return undefined;
+  const v = scan.values;
+  const facts: A2aFacts = { method };
+  const id = v.get('id');
+  if (id !== undefined) facts.requestId = id;
+  const m = scan.objects.has('params.message')
+    ? 'params.message'
+    : scan.objects.has('params.request')
+      ? 'params.request'
+      : undefined;
+  const ctx = m && (v.get(`${m}.contextId`) ?? v.get(`${m}.context_id`));
+  if (typeof ctx === 'string') facts.contextId = ctx;
+  const task = (m && v.get(`${m}.taskId`)) ?? v.get('params.id') ?? v.get('params.taskId');
   if (typeof task === 'string') facts.taskId = task;
   return facts;
 }
@@ -64,7 +105,7 @@ export class ResponseObserver {
   private pending = '';
   private json: Buffer[] = [];
   private jsonBytes = 0;
-  private readonly decoder = new TextDecoder();
+  private decoder: InstanceType<typeof TextDecoder> | undefined;
 
   constructor(
     private readonly facts: A2aFacts,
@@ -77,7 +118,7 @@ export class ResponseObserver {
       if (this.jsonBytes <= MAX_OBSERVED_BYTES) this.json.push(c);
       return;
     }
-    this.pending += this.decoder.decode(c, { stream: true });
+    this.pending += (this.decoder ??= new TextDecoder()).decode(c, { stream: true });
     if (this.pending.length > MAX_OBSERVED_BYTES) this.pending = this.pending.slice(-MAX_OBSERVED_BYTES);
     let i: number;
     while ((i = this.pending.indexOf('\n')) >= 0) {

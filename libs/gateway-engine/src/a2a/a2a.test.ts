@@ -58,4 +58,17 @@ describe('A2A facts', () => {
     });
     expect(v1).toMatchObject({ taskState: 'completed', contextId: 'c2', taskId: 't2' });
   });
+
+  it('reads the facts of a large request (file parts) too', () => {
+    const file = { kind: 'file', file: { bytes: 'A'.repeat(200_000), mimeType: 'image/png' } };
+    const big = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 2,
+      method: 'message/send',
+      params: { message: { contextId: 'c9', parts: [file] } },
+    });
+    expect(requestFacts(Buffer.from(big))).toEqual({ method: 'message/send', requestId: 2, contextId: 'c9' });
+    expect(requestFacts(Buffer.from(big.replace('"method"', '"verb"')))).toBeUndefined();
+    expect(requestFacts(Buffer.from(big.slice(0, -10)))).toBeUndefined();
+  });
 });

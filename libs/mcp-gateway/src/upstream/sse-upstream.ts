@@ -1,3 +1,4 @@
+import { context, propagation } from '@opentelemetry/api';
 import { request, type Dispatcher } from 'undici';
 import { validateMessage, type JsonRpcMessage } from '../json-rpc.js';
 import { parseSse } from '../sse.js';
@@ -7,12 +8,15 @@ export interface SseUpstreamOptions extends UpstreamOptions {
   readonly url: string;
   readonly dispatcher?: Dispatcher;
   readonly headers?: Readonly<Record<string, string>>;
+  /** Headers of the downstream request a message is sent for (see HttpUpstreamOptions). */
+  readonly requestHeaders?: () => Readonly<Record<string, string>> | undefined;
 }
 
 /** A legacy (2024-11-05) HTTP+SSE MCP target: GET the SSE stream, POST to the announced endpoint. */
 export class SseUpstream extends Upstream {
   private endpoint: string | undefined;
   private readonly abort = new AbortController();
+  private lastRequestHeaders: Readonly<Record<string, string>> | undefined;
 
   constructor(private readonly sseOpts: SseUpstreamOptions) {
     super(sseOpts);
@@ -21,7 +25,11 @@ export class SseUpstream extends Upstream {
   async start(): Promise<void> {
     const res = await request(this.sseOpts.url, {
       method: 'GET',
-      headers: { ...this.sseOpts.headers, accept: 'text/event-stream' },
+      headers: this.traced({
+        ...this.requestHeaders(),
+        ...this.sseOpts.headers,
+        accept: 'text/event-stream',
+      }),
       signal: this.abort.signal,
       bodyTimeout: 0,
       ...(this.sseOpts.dispatcher ? { dispatcher: this.sseOpts.dispatcher } : {}),
@@ -56,7 +64,11 @@ export class SseUpstream extends Upstream {
     if (!this.endpoint || this.closed) throw new UpstreamUnavailableError(this.target, 'not connected');
     const res = await request(this.endpoint, {
       method: 'POST',
-      headers: { ...this.sseOpts.headers, 'content-type': 'application/json' },
+      headers: this.traced({
+        ...this.requestHeaders(),
+        ...this.sseOpts.headers,
+        'content-type': 'application/json',
+      }),
       body: JSON.stringify(msg),
       ...(this.sseOpts.dispatcher ? { dispatcher: this.sseOpts.dispatcher } : {}),
     }).catch((e: unknown) => {
@@ -64,6 +76,18 @@ export class SseUpstream extends Upstream {
     });
     await res.body.dump();
     if (res.statusCode >= 400) throw new UpstreamUnavailableError(this.target, `HTTP ${res.statusCode}`);
+  }
+
+  /** Adds the W3C trace context of the downstream request (no-op without tracing). */
+  private traced(h: Record<string, string>): Record<string, string> {
+    propagation.inject(context.active(), h);
+    return h;
+  }
+
+  private requestHeaders(): Readonly<Record<string, string>> | undefined {
+    const h = this.sseOpts.requestHeaders?.();
+    if (h) this.lastRequestHeaders = h;
+    return h ?? this.lastRequestHeaders;
   }
 
   close(): Promise<void> {

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { validateMessage, type JsonRpcMessage } from '../json-rpc.js';
+import type { JsonRpcMessage } from '../json-rpc.js';
 import { Upstream, UpstreamUnavailableError, type UpstreamOptions } from './upstream.js';
 
 export interface StdioUpstreamOptions extends UpstreamOptions {
@@ -61,16 +61,7 @@ export class StdioUpstream extends Upstream {
     child.stdin.on('error', () => undefined);
     createInterface({ input: child.stdout }).on('line', (line) => {
       if (line.trim() === '') return;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(line);
-      } catch {
-        this.log.warn({ line: line.slice(0, 200) }, 'non-JSON line on stdout');
-        return;
-      }
-      const m = validateMessage(parsed);
-      if ('invalid' in m) this.log.warn({ reason: m.invalid }, 'invalid JSON-RPC from stdio target');
-      else this.deliver(m);
+      if (!this.deliverText(line)) this.log.warn({ line: line.slice(0, 200) }, 'non-JSON line on stdout');
     });
     createInterface({ input: child.stderr }).on('line', (line) => this.log.info({ stream: 'stderr' }, line));
     child.once('exit', (code, signal) => {

@@ -1,20 +1,24 @@
 import { context, propagation } from '@opentelemetry/api';
-import { request, type Dispatcher } from 'undici';
-import {
-  errorResponse,
-  UPSTREAM_UNAVAILABLE,
-  validateMessage,
-  type JsonRpcId,
-  type JsonRpcMessage,
-} from '../json-rpc.js';
-import { parseSse } from '../sse.js';
+import { Agent, request, type Dispatcher } from 'undici';
+import { errorResponse, UPSTREAM_UNAVAILABLE, type JsonRpcId, type JsonRpcMessage } from '../json-rpc.js';
+import { SseParser } from '../sse.js';
+import { Exchange, type BodySink } from './exchange.js';
 import { Upstream, UpstreamUnavailableError, type UpstreamOptions } from './upstream.js';
+
+/** For upstreams created without a dispatcher (the global one may be another undici's). */
+let defaultAgent: Agent | undefined;
 
 export interface HttpUpstreamOptions extends UpstreamOptions {
   readonly url: string;
+  /** An undici (this package's version) dispatcher; default: one shared keep-alive agent. */
   readonly dispatcher?: Dispatcher;
   /** Extra request headers (backend auth, header modifiers). */
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Headers of the downstream request a message is sent for (credentials passed through), or
+   * undefined outside any request: then those of the last request are used (GET stream, DELETE).
+   */
+  readonly requestHeaders?: () => Readonly<Record<string, string>> | undefined;
 }
 
 /**
@@ -27,9 +31,17 @@ export class StreamableHttpUpstream extends Upstream {
   private protocolVersion: string | undefined;
   private readonly getAbort = new AbortController();
   private reinit: Promise<void> | undefined;
+  private lastRequestHeaders: Readonly<Record<string, string>> | undefined;
+  private readonly dispatcher: Dispatcher;
+  private readonly origin: string;
+  private readonly path: string;
 
   constructor(private readonly hopts: HttpUpstreamOptions) {
     super(hopts);
+    this.dispatcher = hopts.dispatcher ?? (defaultAgent ??= new Agent());
+    const url = new URL(hopts.url);
+    this.origin = url.origin;
+    this.path = `${url.pathname}${url.search}`;
   }
 
   override get sessionId(): string | undefined {
@@ -48,7 +60,14 @@ export class StreamableHttpUpstream extends Upstream {
   }
 
   private headers(): Record<string, string> {
+    let perRequest: Readonly<Record<string, string>> | undefined;
+    if (this.hopts.requestHeaders) {
+      perRequest = this.hopts.requestHeaders();
+      if (perRequest) this.lastRequestHeaders = perRequest;
+      else perRequest = this.lastRequestHeaders;
+    }
     const h: Record<string, string> = {
+      ...perRequest,
       ...this.hopts.headers,
       'content-type': 'application/json',
       accept: 'application/json, text/event-stream',
@@ -62,13 +81,14 @@ export class StreamableHttpUpstream extends Upstream {
 
   protected async send(msg: JsonRpcMessage, id?: JsonRpcId, retried = false): Promise<void> {
     if (this.closed) throw new UpstreamUnavailableError(this.target, 'connection closed');
-    let res: Dispatcher.ResponseData;
+    let res: Exchange;
     try {
-      res = await request(this.hopts.url, {
+      res = await Exchange.send(this.dispatcher, {
+        origin: this.origin,
+        path: this.path,
         method: 'POST',
         headers: this.headers(),
         body: JSON.stringify(msg),
-        ...(this.hopts.dispatcher ? { dispatcher: this.hopts.dispatcher } : {}),
         headersTimeout: 60_000,
         bodyTimeout: 0,
       });
@@ -76,26 +96,26 @@ export class StreamableHttpUpstream extends Upstream {
       throw new UpstreamUnavailableError(this.target, (e as Error).message, { cause: e });
     }
     const isInit = 'method' in msg && msg.method === 'initialize';
-    if (res.statusCode === 404 && this.sid && !isInit && !retried) {
-      await res.body.dump();
+    if (res.status === 404 && this.sid && !isInit && !retried) {
+      res.discard();
       this.log.info('upstream session expired; re-initializing');
       await this.reinitialize();
       return this.send(msg, id, true);
     }
-    if (res.statusCode >= 400) {
-      const text = (await res.body.text()).slice(0, 200);
-      throw new UpstreamUnavailableError(this.target, `HTTP ${res.statusCode}${text ? `: ${text}` : ''}`);
+    if (res.status >= 400) {
+      const text = (await res.text()).slice(0, 200);
+      throw new UpstreamUnavailableError(this.target, `HTTP ${res.status}${text ? `: ${text}` : ''}`);
     }
     const sid = res.headers['mcp-session-id'];
     if (isInit && typeof sid === 'string') this.sid = sid;
-    const ct = String(res.headers['content-type'] ?? '');
-    if (ct.includes('text/event-stream')) {
-      void this.consumeSse(res.body, id);
+    const ct = res.headers['content-type'];
+    if (typeof ct === 'string' && ct.includes('text/event-stream')) {
+      res.consume(this.sseSink(id));
       return;
     }
-    const text = await res.body.text();
+    const text = await res.text();
     if (text.trim() === '') return;
-    this.deliverText(text, id);
+    this.receive(text, id);
   }
 
   private async reinitialize(): Promise<void> {
@@ -109,28 +129,20 @@ export class StreamableHttpUpstream extends Upstream {
     return this.reinit;
   }
 
-  private deliverText(text: string, relatedTo?: JsonRpcId): void {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      this.log.warn('invalid JSON from upstream');
-      return;
-    }
-    for (const item of Array.isArray(parsed) ? parsed : [parsed]) {
-      const m = validateMessage(item);
-      if ('invalid' in m) this.log.warn({ reason: m.invalid }, 'invalid JSON-RPC from upstream');
-      else this.deliver(m, relatedTo);
-    }
+  private receive(text: string, relatedTo?: JsonRpcId): void {
+    if (!this.deliverText(text, relatedTo)) this.log.warn('invalid JSON from upstream');
   }
 
-  private async consumeSse(body: AsyncIterable<Uint8Array>, relatedTo?: JsonRpcId): Promise<void> {
-    try {
-      for await (const ev of parseSse(body)) if (ev.event === 'message') this.deliverText(ev.data, relatedTo);
-    } catch (e) {
-      this.log.debug({ err: (e as Error).message }, 'upstream SSE stream broke');
-    }
-    if (relatedTo !== undefined) {
+  /**
+   * Delivers the messages of an SSE answer as they come; when the stream ends, the request it
+   * was for fails unless it was answered.
+   */
+  private sseSink(relatedTo?: JsonRpcId): BodySink {
+    const parser = new SseParser((ev) => {
+      if (ev.event === 'message') this.receive(ev.data, relatedTo);
+    });
+    const ended = () => {
+      if (relatedTo === undefined) return;
       this.settle(
         errorResponse(
           relatedTo,
@@ -138,7 +150,18 @@ export class StreamableHttpUpstream extends Upstream {
           `MCP target ${JSON.stringify(this.target)} closed the stream without answering`,
         ),
       );
-    }
+    };
+    return {
+      data: (c) => parser.push(c),
+      end: () => {
+        parser.end();
+        ended();
+      },
+      error: (e) => {
+        this.log.debug({ err: e.message }, 'upstream SSE stream broke');
+        ended();
+      },
+    };
   }
 
   private openGetStream(): void {
@@ -149,14 +172,20 @@ export class StreamableHttpUpstream extends Upstream {
           method: 'GET',
           headers: { ...this.headers(), accept: 'text/event-stream' },
           signal: this.getAbort.signal,
-          ...(this.hopts.dispatcher ? { dispatcher: this.hopts.dispatcher } : {}),
+          dispatcher: this.dispatcher,
           bodyTimeout: 0,
         });
         if (res.statusCode !== 200) {
           await res.body.dump();
           return;
         }
-        await this.consumeSse(res.body);
+        const sink = this.sseSink();
+        try {
+          for await (const c of res.body) sink.data(c as Buffer);
+          sink.end();
+        } catch (e) {
+          sink.error(e as Error);
+        }
       } catch {
         // Optional stream: servers may not offer it.
       }
@@ -173,7 +202,7 @@ export class StreamableHttpUpstream extends Upstream {
       const res = await request(this.hopts.url, {
         method: 'DELETE',
         headers: this.headers(),
-        ...(this.hopts.dispatcher ? { dispatcher: this.hopts.dispatcher } : {}),
+        dispatcher: this.dispatcher,
         headersTimeout: 5_000,
       });
       await res.body.dump();

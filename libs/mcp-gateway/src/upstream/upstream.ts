@@ -5,7 +5,9 @@ import {
   isNotification,
   isRequest,
   isResponse,
+  relayableResponseId,
   UPSTREAM_UNAVAILABLE,
+  validateMessage,
   type JsonRpcId,
   type JsonRpcMessage,
   type JsonRpcResponse,
@@ -53,9 +55,20 @@ export class UpstreamUnavailableError extends Error {
   }
 }
 
+/** An upstream's answer to a request sent with `Upstream.request`. */
+export interface UpstreamResponse extends JsonRpcResponse {
+  readonly upstreamId: JsonRpcId;
+  /**
+   * With `relay`: the JSON text of a success answer as received, for `RelayedResponse` (its
+   * `result` is then not parsed and absent here).
+   */
+  readonly text?: string;
+}
+
 interface Pending {
-  resolve: (r: JsonRpcResponse) => void;
+  resolve: (r: JsonRpcResponse | { text: string }) => void;
   timer: NodeJS.Timeout;
+  readonly relay: boolean;
 }
 
 /**
@@ -88,29 +101,30 @@ export abstract class Upstream {
     return undefined;
   }
 
+  /**
+   * Sends a request and resolves with its answer (a JSON-RPC error answer when the target fails,
+   * times out or the request is aborted). `relay`: a success answer may come back as its JSON
+   * text (`text`) instead of a parsed `result`, for passing on unchanged (`RelayedResponse`).
+   */
   async request(
     method: string,
     params: Params | undefined,
     signal?: AbortSignal,
     onId?: (id: JsonRpcId) => void,
-  ): Promise<JsonRpcResponse & { upstreamId: JsonRpcId }> {
+    opts?: { readonly relay?: boolean },
+  ): Promise<UpstreamResponse> {
     if (this.closed) throw new UpstreamUnavailableError(this.target, 'connection closed');
     const id = this.nextId++;
     onId?.(id);
-    const response = new Promise<JsonRpcResponse>((resolve) => {
+    const response = new Promise<JsonRpcResponse | { text: string }>((resolve) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         resolve(errorResponse(id, INTERNAL_ERROR, `MCP target ${JSON.stringify(this.target)} timed out`));
       }, this.opts.requestTimeoutMs ?? 300_000);
-      this.pending.set(id, { resolve, timer });
+      this.pending.set(id, { resolve, timer, relay: opts?.relay === true });
     });
-    const onAbort = () => {
-      void this.notify('notifications/cancelled', { requestId: id, reason: 'client cancelled' }).catch(
-        () => undefined,
-      );
-      this.settle(errorResponse(id, INTERNAL_ERROR, 'request cancelled'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const onAbort = signal && (() => this.cancel(id));
+    if (onAbort) signal.addEventListener('abort', onAbort, { once: true });
     try {
       await this.send({ jsonrpc: '2.0', id, method, ...(params ? { params } : {}) }, id);
     } catch (e) {
@@ -123,8 +137,20 @@ export abstract class Upstream {
       );
     }
     const r = await response;
-    signal?.removeEventListener('abort', onAbort);
-    return { ...r, upstreamId: id };
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+    return 'text' in r ? { jsonrpc: '2.0', id, text: r.text, upstreamId: id } : { ...r, upstreamId: id };
+  }
+
+  /**
+   * Cancels a request sent with `request` that is still waiting: the target is told
+   * (`notifications/cancelled`) and the request answers with an error.
+   */
+  cancel(id: JsonRpcId): void {
+    if (!this.pending.has(id)) return;
+    void this.notify('notifications/cancelled', { requestId: id, reason: 'client cancelled' }).catch(
+      () => undefined,
+    );
+    this.settle(errorResponse(id, INTERNAL_ERROR, 'request cancelled'));
   }
 
   /** Sends a request and returns its result, throwing on a JSON-RPC error. */
@@ -153,6 +179,36 @@ export abstract class Upstream {
       );
     this.initResult = r.result as InitializeResult;
     await this.notify('notifications/initialized');
+  }
+
+  /**
+   * Transports call this with the JSON text of what they received (one message or a batch).
+   * Success answers to requests sent with `relay` are handed over as text, unparsed. Returns false
+   * when the text is not JSON.
+   */
+  protected deliverText(text: string, relatedTo?: JsonRpcId): boolean {
+    const relayId = relayableResponseId(text);
+    if (relayId !== undefined) {
+      const p = this.pending.get(relayId);
+      if (p?.relay) {
+        this.pending.delete(relayId);
+        clearTimeout(p.timer);
+        p.resolve({ text });
+        return true;
+      }
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return false;
+    }
+    for (const item of Array.isArray(parsed) ? parsed : [parsed]) {
+      const m = validateMessage(item);
+      if ('invalid' in m) this.log.warn({ reason: m.invalid }, 'invalid JSON-RPC from upstream');
+      else this.deliver(m, relatedTo);
+    }
+    return true;
   }
 
   /** Transports call this with every message received. */
