@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { ProviderCredentials } from '@agentplane/llm-client';
-import * as z from 'zod';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
 
 /** Everything the runtime reads from its command line and environment, parsed once. */
 export interface RuntimeSettings {
@@ -25,28 +26,30 @@ export class SettingsError extends Error {
   readonly code = 'SETTINGS_INVALID';
 }
 
+const optionalString = () => z.optional(z.string());
+
 const envSchema = z.object({
-  KAGENT_NAMESPACE: z.string().default('default'),
-  KAGENT_NAME: z.string().optional(),
-  KAGENT_URL: z.url().optional(),
-  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-  AGENT_MAX_ITERATIONS: z.coerce.number().int().positive().default(25),
-  AGENT_LLM_TIMEOUT_SECONDS: z.coerce.number().positive().default(120),
-  OPENAI_API_KEY: z.string().optional(),
-  ANTHROPIC_API_KEY: z.string().optional(),
-  AZURE_OPENAI_API_KEY: z.string().optional(),
-  AZURE_OPENAI_ENDPOINT: z.string().optional(),
-  OPENAI_API_VERSION: z.string().optional(),
-  GOOGLE_API_KEY: z.string().optional(),
-  GEMINI_API_KEY: z.string().optional(),
-  OLLAMA_API_BASE: z.string().optional(),
-  AWS_BEARER_TOKEN_BEDROCK: z.string().optional(),
-  AWS_REGION: z.string().optional(),
-  AWS_ACCESS_KEY_ID: z.string().optional(),
-  AWS_SECRET_ACCESS_KEY: z.string().optional(),
-  AWS_SESSION_TOKEN: z.string().optional(),
-  GOOGLE_CLOUD_PROJECT: z.string().optional(),
-  GOOGLE_CLOUD_LOCATION: z.string().optional(),
+  KAGENT_NAMESPACE: z._default(z.string(), 'default'),
+  KAGENT_NAME: optionalString(),
+  KAGENT_URL: z.optional(z.url()),
+  LOG_LEVEL: z._default(z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']), 'info'),
+  AGENT_MAX_ITERATIONS: z._default(z.pipe(z.coerce.number(), z.int().check(z.positive())), 25),
+  AGENT_LLM_TIMEOUT_SECONDS: z._default(z.coerce.number().check(z.positive()), 120),
+  OPENAI_API_KEY: optionalString(),
+  ANTHROPIC_API_KEY: optionalString(),
+  AZURE_OPENAI_API_KEY: optionalString(),
+  AZURE_OPENAI_ENDPOINT: optionalString(),
+  OPENAI_API_VERSION: optionalString(),
+  GOOGLE_API_KEY: optionalString(),
+  GEMINI_API_KEY: optionalString(),
+  OLLAMA_API_BASE: optionalString(),
+  AWS_BEARER_TOKEN_BEDROCK: optionalString(),
+  AWS_REGION: optionalString(),
+  AWS_ACCESS_KEY_ID: optionalString(),
+  AWS_SECRET_ACCESS_KEY: optionalString(),
+  AWS_SESSION_TOKEN: optionalString(),
+  GOOGLE_CLOUD_PROJECT: optionalString(),
+  GOOGLE_CLOUD_LOCATION: optionalString(),
 });
 
 const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v === '' ? undefined : v);
@@ -72,7 +75,9 @@ export function parseSettings(argv: readonly string[], env: NodeJS.ProcessEnv): 
   const port = Number(values['port']);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new SettingsError(`--port: not a port: ${values['port']}`);
-  const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')), {
+    error: en().localeError,
+  });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new SettingsError(`environment variable ${String(issue?.path[0])}: ${issue?.message ?? 'invalid'}`);

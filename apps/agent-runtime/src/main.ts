@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-import { createAgentRuntime, startA2aServer } from '@agentplane/agent-a2a';
 import { ConfigError, loadAgentFiles } from '@agentplane/agent-config';
-import { ControllerSessionStore, InMemorySessionStore } from '@agentplane/agent-core';
+import { ControllerSessionStore, InMemorySessionStore } from '@agentplane/agent-core/session-stores';
+import { createLazyAgentRuntime, startA2aServer } from '@agentplane/agent-a2a/server';
 import { LlmError } from '@agentplane/llm-client';
 import { createLogger } from '@agentplane/telemetry/logger';
 import { parseSettings, SettingsError } from './config.js';
@@ -17,7 +17,8 @@ async function main(): Promise<void> {
         agentRef: `${settings.namespace}/${agentName}`,
       })
     : new InMemorySessionStore();
-  const runtime = await createAgentRuntime({
+  // The A2A side is built on the first call, so an agent nobody talks to stays small.
+  const runtime = await createLazyAgentRuntime({
     config,
     card,
     sessions,

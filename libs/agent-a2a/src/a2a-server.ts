@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { listenHttp } from '@agentplane/net';
-import type { A2aRequestListener } from './create-a2a-app.js';
+import type { A2aRequestListener } from './http-responses.js';
 
 export interface A2aServerOptions {
   readonly app: A2aRequestListener;

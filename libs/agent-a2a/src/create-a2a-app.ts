@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   A2A_VERSION_HEADER,
@@ -8,6 +7,8 @@ import {
   HTTP_EXTENSION_HEADER,
   SSE_HEADERS,
   type AgentCard,
+  type CancelTaskRequest,
+  type Task,
 } from '@a2a-js/sdk';
 import { LEGACY_HTTP_EXTENSION_HEADER, LEGACY_METHOD_TASKS_RESUBSCRIBE } from '@a2a-js/sdk/compat/v0_3';
 import { LegacyJsonRpcTransportHandler } from '@a2a-js/sdk/compat/v0_3/server';
@@ -19,10 +20,21 @@ import {
   validateVersion,
   type AgentExecutor,
   type PushNotificationSender,
+  type ServerCallContext,
   type TaskStore,
   type User,
 } from '@a2a-js/sdk/server';
-import { toLegacyAgentCard } from './to-legacy-agent-card.js';
+import { createCardRoutes } from './card-routes.js';
+import {
+  header,
+  isRpcRequest,
+  rejectOtherRequest,
+  rpcError,
+  sendJson,
+  type A2aRequestListener,
+} from './http-responses.js';
+
+export type { A2aRequestListener } from './http-responses.js';
 
 export interface CreateA2aAppOptions {
   readonly card: AgentCard;
@@ -34,12 +46,37 @@ export interface CreateA2aAppOptions {
   readonly pushSender?: (store: InMemoryPushNotificationStore) => PushNotificationSender;
   /** Reports failures the client only sees as a JSON-RPC error. */
   readonly onError?: (err: unknown, what: string) => void;
+  /**
+   * Runs after `tasks/cancel` canceled a task, before the answer is sent: for a task paused in
+   * `input-required` the SDK cancels it in the store without calling the executor.
+   */
+  readonly onTaskCanceled?: (task: Task, context: ServerCallContext) => Promise<void>;
 }
 
-/** A `node:http` request listener. */
-export type A2aRequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+/** The SDK's request handler, with a hook after a task is canceled. */
+class CancelHookRequestHandler extends DefaultRequestHandler {
+  constructor(
+    options: CreateA2aAppOptions,
+    pushStore: InMemoryPushNotificationStore,
+    private readonly onCanceled: CreateA2aAppOptions['onTaskCanceled'],
+  ) {
+    super(
+      options.card,
+      options.taskStore,
+      options.executor,
+      undefined,
+      pushStore,
+      options.pushSender?.(pushStore),
+    );
+  }
 
-const CARD_PATHS = new Set(['/.well-known/agent-card.json', '/.well-known/agent.json']);
+  override async cancelTask(params: CancelTaskRequest, context: ServerCallContext): Promise<Task> {
+    const task = await super.cancelTask(params, context);
+    await this.onCanceled?.(task, context);
+    return task;
+  }
+}
+
 const LEGACY_VERSION = '0.3';
 const JSON_TYPES = new Set(['application/json', 'application/a2a+json']);
 
@@ -62,31 +99,6 @@ class BodyError extends Error {
   ) {
     super(message);
   }
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name.toLowerCase()];
-  const s = Array.isArray(v) ? v.join(', ') : v;
-  return s === undefined || s === '' ? undefined : s;
-}
-
-function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    ...headers,
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-  });
-  res.end(text);
-}
-
-function rpcError(res: ServerResponse, status: number, id: unknown, error: unknown): void {
-  sendJson(res, status, { jsonrpc: '2.0', id: id ?? null, error });
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
@@ -114,10 +126,6 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
-function etag(body: string): string {
-  return `W/"${createHash('sha256').update(body).digest('hex').slice(0, 16)}"`;
-}
-
 /**
  * The agent's A2A surface on plain `node:http`, with the SDK's transport handlers: the card at
  * `/.well-known/agent-card.json` and `/.well-known/agent.json` (v0.3 form unless `A2A-Version`
@@ -129,39 +137,12 @@ export function createA2aApp(options: CreateA2aAppOptions): {
   requestHandler: DefaultRequestHandler;
 } {
   const pushStore = new InMemoryPushNotificationStore();
-  const requestHandler = new DefaultRequestHandler(
-    options.card,
-    options.taskStore,
-    options.executor,
-    undefined,
-    pushStore,
-    options.pushSender?.(pushStore),
-  );
+  const requestHandler = new CancelHookRequestHandler(options, pushStore, options.onTaskCanceled);
   const v1 = new JsonRpcTransportHandler(requestHandler);
   const legacy = new LegacyJsonRpcTransportHandler(requestHandler);
   const limit = options.maxBodyBytes ?? 4 * 1024 * 1024;
   const report = options.onError ?? (() => undefined);
-  const cards = {
-    legacy: JSON.stringify(toLegacyAgentCard(options.card)),
-    v1: JSON.stringify(options.card),
-  };
-
-  const serveCard = (req: IncomingMessage, res: ServerResponse): void => {
-    const version = header(req, A2A_VERSION_HEADER) ?? LEGACY_VERSION;
-    const body = version === LEGACY_VERSION || version.startsWith('0.3.') ? cards.legacy : cards.v1;
-    const tag = etag(body);
-    const common = { etag: tag, vary: A2A_VERSION_HEADER, 'cache-control': 'public, max-age=3600' };
-    if (header(req, 'if-none-match') === tag) {
-      res.writeHead(304, common).end();
-      return;
-    }
-    res.writeHead(200, {
-      ...common,
-      'content-type': 'application/json; charset=utf-8',
-      'content-length': Buffer.byteLength(body),
-    });
-    res.end(req.method === 'HEAD' ? undefined : body);
-  };
+  const cardRoutes = createCardRoutes(options.card);
 
   const serveRpc = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestedVersion = header(req, A2A_VERSION_HEADER);
@@ -240,27 +221,16 @@ export function createA2aApp(options: CreateA2aAppOptions): {
   };
 
   const app: A2aRequestListener = (req, res) => {
-    const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
-    const method = req.method ?? 'GET';
-    if (CARD_PATHS.has(path)) {
-      if (method === 'GET' || method === 'HEAD') serveCard(req, res);
-      else sendJson(res, 405, { error: 'method not allowed' }, { allow: 'GET, HEAD' });
+    if (cardRoutes(req, res)) return;
+    if (!isRpcRequest(req)) {
+      rejectOtherRequest(req, res);
       return;
     }
-    if (path === '/healthz') {
-      sendJson(res, 200, { status: 'ok' });
-      return;
-    }
-    if (path === '/' && method === 'POST') {
-      serveRpc(req, res).catch((err: unknown) => {
-        report(err, 'json-rpc request');
-        if (!res.headersSent) rpcError(res, 500, null, { code: -32603, message: 'internal error' });
-        else res.destroy();
-      });
-      return;
-    }
-    req.resume();
-    sendJson(res, path === '/' ? 405 : 404, { error: path === '/' ? 'method not allowed' : 'not found' });
+    serveRpc(req, res).catch((err: unknown) => {
+      report(err, 'json-rpc request');
+      if (!res.headersSent) rpcError(res, 500, null, { code: -32603, message: 'internal error' });
+      else res.destroy();
+    });
   };
   return { app, requestHandler };
 }

@@ -1,45 +1,12 @@
-import type { AgentCardConfig, AgentConfig } from '@agentplane/agent-config';
-import {
-  AgentRunner,
-  McpToolset,
-  type CoreLogger,
-  type SessionStore,
-  type TaskRecordStore,
-  type Toolset,
-} from '@agentplane/agent-core';
-import {
-  createChatModel,
-  type AccessTokenProvider,
-  type ChatModel,
-  type ProviderCredentials,
-} from '@agentplane/llm-client';
+import { AgentRunner, McpToolset, type Toolset } from '@agentplane/agent-core';
 import { createA2aApp, type A2aRequestListener } from './create-a2a-app.js';
 import { KagentExecutor } from './kagent-executor.js';
 import { RecordTaskStore } from './record-task-store.js';
+import { RemoteAgentToolset } from './remote-agent-toolset.js';
 import { RetryingPushSender } from './retrying-push-sender.js';
-import { toSdkAgentCard } from './to-sdk-agent-card.js';
+import { runtimeCard, runtimeCompaction, runtimeModel, type AgentRuntimeOptions } from './runtime-setup.js';
 
-export interface AgentRuntimeOptions {
-  readonly config: AgentConfig;
-  readonly card: AgentCardConfig;
-  readonly sessions: SessionStore & TaskRecordStore;
-  readonly logger: CoreLogger;
-  readonly credentials?: ProviderCredentials;
-  /** Serve the card with this URL instead of the one in agent-card.json. */
-  readonly publicUrl?: string;
-  readonly maxIterations?: number;
-  readonly llmTimeoutMs?: number;
-  readonly llmMaxRetries?: number;
-  readonly maxBodyBytes?: number;
-  /** Google access tokens for Vertex AI models; default: Application Default Credentials. */
-  readonly googleAccessToken?: AccessTokenProvider;
-  /** Use this model instead of building one from `config.model`. */
-  readonly model?: ChatModel;
-  /** More tool sources (remote agents, tests). */
-  readonly extraToolsets?: readonly Toolset[];
-  /** The `fetch` used to call remote agents (proxies, tests). */
-  readonly remoteAgentFetch?: typeof fetch;
-}
+export type { AgentRuntimeOptions } from './runtime-setup.js';
 
 export interface AgentRuntime {
   /** The `node:http` request listener serving the card, JSON-RPC and `/healthz`. */
@@ -53,21 +20,14 @@ export interface AgentRuntime {
 /** Wires one declarative agent from its kagent `config.json` and agent card. */
 export async function createAgentRuntime(options: AgentRuntimeOptions): Promise<AgentRuntime> {
   const { config, logger } = options;
-  const model =
-    options.model ??
-    (await createChatModel(config.model, {
-      ...(options.credentials ? { credentials: options.credentials } : {}),
-      ...(options.llmTimeoutMs !== undefined ? { timeoutMs: options.llmTimeoutMs } : {}),
-      ...(options.llmMaxRetries !== undefined ? { maxRetries: options.llmMaxRetries } : {}),
-      ...(options.googleAccessToken ? { googleAccessToken: options.googleAccessToken } : {}),
-    }));
+  const model = await runtimeModel(options);
   const toolsets: Toolset[] = [
     ...config.http_tools.map((c) => new McpToolset({ config: c, transport: 'streamable-http', logger })),
     ...config.sse_tools.map((c) => new McpToolset({ config: c, transport: 'sse', logger })),
-    // The A2A client is loaded only for agents that have sub-agents.
+    // The A2A client is loaded on the first call of a sub-agent.
     ...(config.remote_agents.length > 0
       ? [
-          new (await import('./remote-agent-toolset.js')).RemoteAgentToolset({
+          new RemoteAgentToolset({
             agents: config.remote_agents,
             logger,
             ...(options.remoteAgentFetch ? { fetch: options.remoteAgentFetch } : {}),
@@ -84,6 +44,7 @@ export async function createAgentRuntime(options: AgentRuntimeOptions): Promise<
     logger,
     stream: config.stream,
     apiKeyPassthrough: config.model.api_key_passthrough === true,
+    compaction: await runtimeCompaction(options, model),
     ...(options.maxIterations !== undefined ? { maxIterations: options.maxIterations } : {}),
   });
   const executor = new KagentExecutor({
@@ -93,15 +54,13 @@ export async function createAgentRuntime(options: AgentRuntimeOptions): Promise<
     streamTokens: config.stream,
   });
   const { app } = createA2aApp({
-    card: toSdkAgentCard(options.card, {
-      pushNotifications: true,
-      ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
-    }),
+    card: runtimeCard(options),
     pushSender: (store) => new RetryingPushSender({ store, logger }),
     executor,
     taskStore: new RecordTaskStore({ records: options.sessions }),
     ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
     onError: (err, what) => logger.error({ err }, `${what} failed`),
+    onTaskCanceled: (task, context) => executor.taskCanceled(task, context),
   });
   return {
     app,

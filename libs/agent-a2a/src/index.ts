@@ -1,5 +1,7 @@
 export { createA2aApp } from './create-a2a-app.js';
-export type { A2aRequestListener, CreateA2aAppOptions } from './create-a2a-app.js';
+export type { CreateA2aAppOptions } from './create-a2a-app.js';
+export type { A2aRequestListener } from './http-responses.js';
+export { createCardRoutes } from './card-routes.js';
 export { toLegacyAgentCard } from './to-legacy-agent-card.js';
 export { startA2aServer } from './a2a-server.js';
 export type { A2aServer, A2aServerOptions } from './a2a-server.js';
@@ -21,8 +23,10 @@ export {
   REQUEST_CONFIRMATION,
 } from './a2a-parts.js';
 export { createAgentRuntime } from './create-agent-runtime.js';
+export { createLazyAgentRuntime } from './lazy-agent-runtime.js';
+export type { LazyAgentRuntime } from './lazy-agent-runtime.js';
 export type { AgentRuntime, AgentRuntimeOptions } from './create-agent-runtime.js';
 export { RetryingPushSender } from './retrying-push-sender.js';
 export type { RetryingPushSenderOptions } from './retrying-push-sender.js';
-// Loaded by createAgentRuntime only for agents with sub-agents (it brings the A2A client).
-export type { RemoteAgentToolset, RemoteAgentToolsetOptions } from './remote-agent-toolset.js';
+export { RemoteAgentToolset } from './remote-agent-toolset.js';
+export type { RemoteAgentToolsetOptions } from './remote-agent-toolset.js';

@@ -6,6 +6,7 @@ import {
   type AgentExecutor,
   type ExecutionEventBus,
   type RequestContext,
+  type ServerCallContext,
 } from '@a2a-js/sdk/server';
 import type { AgentRunner, CoreLogger, PendingCall, RunEvent, RunOutcome } from '@agentplane/agent-core';
 import {
@@ -46,6 +47,11 @@ function headerMap(raw: unknown): Record<string, string> {
     else if (Array.isArray(v)) out[k.toLowerCase()] = v.join(', ');
   }
   return out;
+}
+
+/** The session's user: `X-User-Id`, else one derived from the context (as kagent does). */
+function userOf(headers: Readonly<Record<string, string>>, contextId: string): string {
+  return headers['x-user-id'] ?? `A2A_USER_${contextId}`;
 }
 
 function now(): string {
@@ -116,7 +122,7 @@ export class KagentExecutor implements AgentExecutor {
   execute = async (ctx: RequestContext, bus: ExecutionEventBus): Promise<void> => {
     const { taskId, contextId } = ctx;
     const headers = headerMap(ctx.context.state.get(STATE_HEADERS_KEY));
-    const userId = headers['x-user-id'] ?? `A2A_USER_${contextId}`;
+    const userId = userOf(headers, contextId);
     const metadata = {
       kagent_app_name: this.options.appName,
       kagent_session_id: contextId,
@@ -274,6 +280,25 @@ export class KagentExecutor implements AgentExecutor {
     );
     return Promise.resolve();
   };
+
+  /**
+   * After `tasks/cancel`: a task paused on a sub-agent gets the sub-agent's task canceled too,
+   * and its pause closed (a running task was already stopped by {@link cancelTask}).
+   */
+  async taskCanceled(task: Task, context: ServerCallContext): Promise<void> {
+    const headers = headerMap(context.state.get(STATE_HEADERS_KEY));
+    this.pausedContexts.delete(task.id);
+    try {
+      await this.options.runner.cancel({
+        sessionId: task.contextId,
+        taskId: task.id,
+        userId: userOf(headers, task.contextId),
+        requestHeaders: headers,
+      });
+    } catch (err) {
+      this.options.logger.warn({ err, taskId: task.id }, 'could not close the canceled task');
+    }
+  }
 
   /** Aborts every turn in progress (shutdown). */
   abortAll(): void {

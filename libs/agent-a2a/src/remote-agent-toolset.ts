@@ -1,11 +1,6 @@
 import type { Part, SendMessageRequest, StreamResponse } from '@a2a-js/sdk';
 import { Role, TaskState } from '@a2a-js/sdk';
-import {
-  ClientFactory,
-  ClientFactoryOptions,
-  JsonRpcTransportFactory,
-  type Client,
-} from '@a2a-js/sdk/client';
+import type { Client } from '@a2a-js/sdk/client';
 import type { RemoteAgentConfig } from '@agentplane/agent-config';
 import type {
   AgentTool,
@@ -22,8 +17,18 @@ export interface RemoteAgentToolsetOptions {
   readonly logger: CoreLogger;
   /** Per-call time limit for a sub-agent. Default 10 minutes. */
   readonly timeoutMs?: number;
+  /** Time limit of the `tasks/cancel` sent to a sub-agent. Default 10 s. */
+  readonly cancelTimeoutMs?: number;
   readonly fetch?: typeof fetch;
 }
+
+/** Child task states after which there is nothing left to cancel. */
+const FINISHED: ReadonlySet<TaskState> = new Set([
+  TaskState.TASK_STATE_COMPLETED,
+  TaskState.TASK_STATE_FAILED,
+  TaskState.TASK_STATE_CANCELED,
+  TaskState.TASK_STATE_REJECTED,
+]);
 
 function textOf(parts: readonly Part[]): string {
   return parts.flatMap((p) => (p.content?.$case === 'text' ? [p.content.value] : [])).join('\n');
@@ -47,7 +52,9 @@ function progressText(parts: readonly Part[]): string {
  * (streaming, either wire version), with `x-user-id` and `x-kagent-source: agent`, relays its
  * steps as progress, and returns its final answer. A sub-agent that stops in `input-required`
  * interrupts the call: the parent pauses too, showing the child's pending requests, and the
- * parent's client's answer is sent down to the same child task, which then goes on.
+ * parent's client's answer is sent down to the same child task, which then goes on. When the
+ * parent's task is canceled, during the call or while paused on the child, the child's task is
+ * canceled with `tasks/cancel`.
  */
 export class RemoteAgentToolset implements Toolset {
   private readonly options: RemoteAgentToolsetOptions;
@@ -60,26 +67,33 @@ export class RemoteAgentToolset implements Toolset {
   private client(agent: RemoteAgentConfig): Promise<Client> {
     let client = this.clients.get(agent.name);
     if (!client) {
-      const base = this.options.fetch ?? fetch;
-      const withHeaders: typeof fetch = (input, init) => {
-        const headers = new Headers(init?.headers);
-        for (const [k, v] of Object.entries(agent.headers)) headers.set(k, v);
-        return base(input, { ...init, headers });
-      };
-      const factory = new ClientFactory(
-        ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {
-          transports: [
-            new JsonRpcTransportFactory({ fetchImpl: withHeaders, legacyCompat: { enabled: true } }),
-          ],
-        }),
-      );
-      client = factory.createFromUrl(agent.url).catch((err: unknown) => {
+      client = this.connect(agent).catch((err: unknown) => {
         this.clients.delete(agent.name);
         throw err;
       });
       this.clients.set(agent.name, client);
     }
     return client;
+  }
+
+  /** Reads the agent's card and builds its client; the A2A client is loaded on the first call. */
+  private async connect(agent: RemoteAgentConfig): Promise<Client> {
+    const { ClientFactory, ClientFactoryOptions, JsonRpcTransportFactory } =
+      await import('@a2a-js/sdk/client');
+    const base = this.options.fetch ?? fetch;
+    const withHeaders: typeof fetch = (input, init) => {
+      const headers = new Headers(init?.headers);
+      for (const [k, v] of Object.entries(agent.headers)) headers.set(k, v);
+      return base(input, { ...init, headers });
+    };
+    const factory = new ClientFactory(
+      ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {
+        transports: [
+          new JsonRpcTransportFactory({ fetchImpl: withHeaders, legacyCompat: { enabled: true } }),
+        ],
+      }),
+    );
+    return factory.createFromUrl(agent.url);
   }
 
   listTools(): Promise<AgentTool[]> {
@@ -98,6 +112,10 @@ export class RemoteAgentToolset implements Toolset {
         requiresApproval: false,
         call: (args, ctx) => this.call(agent, args, ctx),
         resume: (state, input, ctx) => this.resume(agent, state, input, ctx),
+        cancel: (state, ctx) => {
+          const taskId = typeof state['taskId'] === 'string' ? state['taskId'] : '';
+          return taskId === '' ? Promise.resolve() : this.cancelChild(agent, taskId, ctx);
+        },
       })),
     );
   }
@@ -128,6 +146,30 @@ export class RemoteAgentToolset implements Toolset {
       ...input.data.map((d) => dataPart(d)),
     ];
     return this.exchange(agent, { contextId, taskId, parts }, ctx);
+  }
+
+  /**
+   * Sends `tasks/cancel` for the child task (the parent's task was canceled). A child that
+   * already finished is left as it is.
+   */
+  private async cancelChild(
+    agent: RemoteAgentConfig,
+    taskId: string,
+    ctx: Pick<ToolCallContext, 'userId'>,
+  ): Promise<void> {
+    try {
+      const client = await this.client(agent);
+      await client.cancelTask(
+        { tenant: '', id: taskId, metadata: undefined },
+        {
+          signal: AbortSignal.timeout(this.options.cancelTimeoutMs ?? 10_000),
+          serviceParameters: { 'x-user-id': ctx.userId, 'x-kagent-source': 'agent' },
+        },
+      );
+      this.options.logger.info({ agent: agent.name, taskId }, 'canceled the sub-agent task');
+    } catch (err) {
+      this.options.logger.warn({ err, agent: agent.name, taskId }, 'could not cancel the sub-agent task');
+    }
   }
 
   /** One streamed message to the agent, followed to its end (an answer, a failure or a pause). */
@@ -162,26 +204,35 @@ export class RemoteAgentToolset implements Toolset {
       signal,
       serviceParameters: { 'x-user-id': ctx.userId, 'x-kagent-source': 'agent' },
     });
-    for await (const event of stream as AsyncGenerator<StreamResponse>) {
-      const p = event.payload;
-      if (p?.$case === 'message') return { content: textOf(p.value.parts), isError: false };
-      if (p?.$case === 'task') {
-        state = p.value.status?.state;
-        taskId = p.value.id;
-        contextId = p.value.contextId;
-      }
-      if (p?.$case === 'artifactUpdate' && p.value.artifact) artifacts.push(textOf(p.value.artifact.parts));
-      if (p?.$case === 'statusUpdate') {
-        state = p.value.status?.state;
-        const m = p.value.status?.message;
-        if (m && m.metadata?.[PARTIAL_KEY] !== true) {
-          last = m.parts;
-          if (state === TaskState.TASK_STATE_WORKING) {
-            const progress = progressText(m.parts);
-            if (progress !== '') ctx.onProgress?.(progress);
+    try {
+      for await (const event of stream as AsyncGenerator<StreamResponse>) {
+        const p = event.payload;
+        if (p?.$case === 'message') return { content: textOf(p.value.parts), isError: false };
+        if (p?.$case === 'task') {
+          state = p.value.status?.state;
+          taskId = p.value.id;
+          contextId = p.value.contextId;
+        }
+        if (p?.$case === 'artifactUpdate' && p.value.artifact) artifacts.push(textOf(p.value.artifact.parts));
+        if (p?.$case === 'statusUpdate') {
+          state = p.value.status?.state;
+          const m = p.value.status?.message;
+          if (m && m.metadata?.[PARTIAL_KEY] !== true) {
+            last = m.parts;
+            if (state === TaskState.TASK_STATE_WORKING) {
+              const progress = progressText(m.parts);
+              if (progress !== '') ctx.onProgress?.(progress);
+            }
           }
         }
       }
+    } catch (err) {
+      // Closing the stream does not stop the child: a canceled (or timed-out) call cancels the
+      // child's task as well.
+      if (signal.aborted && taskId !== '' && !(state !== undefined && FINISHED.has(state))) {
+        await this.cancelChild(agent, taskId, ctx);
+      }
+      throw err;
     }
     const statusText = textOf(last);
     if (state === TaskState.TASK_STATE_COMPLETED) return { content: artifacts.join('\n'), isError: false };

@@ -6,6 +6,7 @@ import { InMemorySessionStore, silentLogger } from '@agentplane/agent-core';
 import { freePort } from '@agentplane/testing/free-port';
 import { startHttpMcpServer, type HttpMcpServer } from '@agentplane/testing/mcp-servers';
 import { startMockLlm, type MockLlm } from '@agentplane/testing/mock-llm';
+import { waitFor } from '@agentplane/testing/wait';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startA2aServer, type A2aServer } from './a2a-server.js';
 import { createAgentRuntime, type AgentRuntime } from './create-agent-runtime.js';
@@ -51,6 +52,15 @@ function lastStatus(events: StreamResponse[]): { state: TaskState | undefined; p
   return { state: last?.status?.state, parts: last?.status?.message?.parts ?? [] };
 }
 
+/** The child's session store, noting which tasks it saves for which context. */
+class ChildStore extends InMemorySessionStore {
+  readonly tasksByContext = new Map<string, string>();
+  override saveTask(taskId: string, sessionId: string, task: unknown): Promise<void> {
+    this.tasksByContext.set(sessionId, taskId);
+    return super.saveTask(taskId, sessionId, task);
+  }
+}
+
 function lastMessageOf(body: unknown): { role: string; content: string } | undefined {
   return (body as { messages: { role: string; content: string }[] }).messages.at(-1);
 }
@@ -65,6 +75,8 @@ describe('remote agents as tools', () => {
   const childHeaders: Headers[] = [];
   const childBodies: { method: string; params: { message?: { taskId?: string } } }[] = [];
   let client: Client;
+  let childClient: Client;
+  const childStore = new ChildStore();
 
   beforeAll(async () => {
     llm = await startMockLlm({
@@ -106,6 +118,29 @@ describe('remote agents as tools', () => {
         },
         { match: { role: 'tool', toolCallId: 's2' }, response: { content: 'child was refused' } },
         { match: { role: 'tool', toolCallId: 'r3' }, response: { content: 'parent reports the refusal' } },
+        // Canceled while the child waits for approval.
+        {
+          match: { contains: 'pause then cancel', role: 'user' },
+          response: {
+            toolCalls: [{ id: 'r4', name: 'test__NS__child', arguments: { request: 'child sums 6 and 7' } }],
+          },
+        },
+        {
+          match: { contains: 'child sums', role: 'user' },
+          response: { toolCalls: [{ id: 's3', name: 'get-sum', arguments: { a: 6, b: 7 } }] },
+        },
+        // Canceled while the child is still working (its model call is slow).
+        {
+          match: { contains: 'cancel mid-call', role: 'user' },
+          response: {
+            toolCalls: [{ id: 'r5', name: 'test__NS__child', arguments: { request: 'child thinks long' } }],
+          },
+        },
+        {
+          match: { contains: 'child thinks long', role: 'user' },
+          delayMs: 30_000,
+          response: { content: 'too late' },
+        },
       ],
     });
     everything = await startHttpMcpServer({ transport: 'streamableHttp' });
@@ -119,7 +154,7 @@ describe('remote agents as tools', () => {
         http_tools: [{ params: { url: everything.url }, tools: ['get-sum'], require_approval: ['get-sum'] }],
       }),
       card: card('child'),
-      sessions: new InMemorySessionStore(),
+      sessions: childStore,
       logger: silentLogger,
       publicUrl: childUrl,
     });
@@ -148,6 +183,7 @@ describe('remote agents as tools', () => {
     });
     parentServer = await startA2aServer({ app: parent.app, host: '127.0.0.1', port: parentPort });
     client = await new ClientFactory().createFromUrl(`http://127.0.0.1:${parentServer.port}`);
+    childClient = await new ClientFactory().createFromUrl(childUrl);
   });
 
   afterAll(async () => {
@@ -251,5 +287,67 @@ describe('remote agents as tools', () => {
     expect(after[0]?.content).toContain('rejected');
     expect(after[0]?.content).toContain('not today');
     expect(after[1]).toMatchObject({ role: 'tool', content: 'child was refused' });
+  });
+  const childState = async (taskId: string): Promise<TaskState | undefined> =>
+    (await childClient.getTask({ id: taskId, tenant: '', historyLength: undefined })).status?.state;
+
+  it("cancels the child's task when the parent is canceled while both wait for approval", async () => {
+    const events = await collect(
+      client.sendMessageStream(message('pause then cancel'), {
+        serviceParameters: { 'x-user-id': 'bob@example.com' },
+      }),
+    );
+    const first = events[0]?.payload;
+    const task = first?.$case === 'task' ? first.value : undefined;
+    expect(lastStatus(events).state).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
+    const childTaskId = childStore.tasksByContext.get(`${task?.contextId ?? ''}-test__NS__child`) ?? '';
+    expect(await childState(childTaskId)).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
+
+    const canceled = await client.cancelTask(
+      { id: task?.id ?? '', tenant: '', metadata: undefined },
+      { serviceParameters: { 'x-user-id': 'bob@example.com' } },
+    );
+    expect(canceled.status?.state).toBe(TaskState.TASK_STATE_CANCELED);
+    // The cancel went down to the child task, as the same user, before the parent answered.
+    const sent = childBodies.at(-1);
+    expect(sent?.method).toMatch(/^(tasks\/cancel|CancelTask)$/);
+    expect(childHeaders.at(-1)?.get('x-user-id')).toBe('bob@example.com');
+    expect(await childState(childTaskId)).toBe(TaskState.TASK_STATE_CANCELED);
+    // The child's approval never runs: its pause is closed.
+    const before = llm.requests.length;
+    await expect(
+      childClient.sendMessage(
+        message('', {
+          taskId: childTaskId,
+          contextId: `${task?.contextId ?? ''}-test__NS__child`,
+          data: { decision_type: 'approve' },
+        }),
+      ),
+    ).rejects.toThrow();
+    expect(llm.requests.length).toBe(before);
+  });
+
+  it("cancels the child's task when the parent is canceled during the call", async () => {
+    const stream = client.sendMessageStream(message('cancel mid-call'));
+    const first = (await stream.next()).value as StreamResponse | undefined;
+    const task = first?.payload?.$case === 'task' ? first.payload.value : undefined;
+    const childContext = `${task?.contextId ?? ''}-test__NS__child`;
+    // The child has started (its slow model call is under way).
+    const childTaskId = await waitFor(() => childStore.tasksByContext.get(childContext), {
+      description: 'the child task',
+    });
+    await waitFor(() => llm.requests.some((r) => JSON.stringify(r.body).includes('child thinks long')), {
+      description: "the child's model call",
+    });
+    const canceled = await client.cancelTask({ id: task?.id ?? '', tenant: '', metadata: undefined });
+    expect(canceled.status?.state).toBe(TaskState.TASK_STATE_CANCELED);
+    const rest = await collect(stream);
+    expect(lastStatus(rest).state).toBe(TaskState.TASK_STATE_CANCELED);
+    expect(
+      await waitFor(async () => (await childState(childTaskId)) === TaskState.TASK_STATE_CANCELED, {
+        description: 'the child task canceled',
+      }),
+    ).toBe(true);
+    expect(child.executor.activeTasks).toBe(0);
   });
 });

@@ -1,71 +1,73 @@
-import * as z from 'zod';
-import { nullishArray } from './nullish-array.js';
+import * as z from 'zod/mini';
+import { nonEmptyString, nullishArray, nullishString } from './nullish-array.js';
 
-const skillSchema = z
-  .object({
-    id: z.string().nullish(),
-    name: z.string().min(1),
-    description: z
-      .string()
-      .nullish()
-      .transform((v) => v ?? ''),
+const skillSchema = z.pipe(
+  z.object({
+    id: z.nullish(z.string()),
+    name: nonEmptyString(),
+    description: nullishString(),
     tags: nullishArray(z.string()),
     examples: nullishArray(z.string()),
     inputModes: nullishArray(z.string()),
     outputModes: nullishArray(z.string()),
-  })
+  }),
   // kagent leaves out the id when the skill was written without one; the name stands in.
-  .transform((s) => ({ ...s, id: s.id ?? s.name }));
+  z.transform((s) => ({ ...s, id: s.id ?? s.name })),
+);
 
 const interfaceSchema = z.object({
-  url: z.string().min(1),
-  protocolBinding: z.string().min(1),
-  protocolVersion: z.string().min(1),
-  tenant: z.string().optional(),
+  url: nonEmptyString(),
+  protocolBinding: nonEmptyString(),
+  protocolVersion: nonEmptyString(),
+  tenant: z.optional(z.string()),
 });
 
 /**
  * kagent's `agent-card.json`: a v0.3 card (`url`, `protocolVersion`, `preferredTransport`) that
  * also lists the v1.0 `supportedInterfaces`. Either half alone is accepted.
  */
-export const agentCardSchema = z
-  .object({
-    name: z.string().min(1),
-    description: z
-      .string()
-      .nullish()
-      .transform((v) => v ?? ''),
-    version: z
-      .string()
-      .nullish()
-      .transform((v) => v ?? ''),
-    url: z.string().optional(),
-    protocolVersion: z.string().optional(),
-    preferredTransport: z.string().optional(),
-    supportedInterfaces: nullishArray(interfaceSchema),
-    capabilities: z
-      .object({
-        streaming: z.boolean().nullish(),
-        pushNotifications: z.boolean().nullish(),
-        stateTransitionHistory: z.boolean().nullish(),
-      })
-      .nullish()
-      .transform((c) => ({
-        streaming: c?.streaming ?? false,
-        pushNotifications: c?.pushNotifications ?? false,
-      })),
-    defaultInputModes: nullishArray(z.string()),
-    defaultOutputModes: nullishArray(z.string()),
-    skills: nullishArray(skillSchema),
-    documentationUrl: z.string().nullish(),
-    iconUrl: z.string().nullish(),
-  })
-  .superRefine((card, ctx) => {
-    if (card.supportedInterfaces.length === 0 && !card.url) {
-      ctx.addIssue({ code: 'custom', path: ['url'], message: 'a card needs url or supportedInterfaces' });
-    }
-  })
-  .transform((card) => {
+export const agentCardSchema = z.pipe(
+  z
+    .object({
+      name: nonEmptyString(),
+      description: nullishString(),
+      version: nullishString(),
+      url: z.optional(z.string()),
+      protocolVersion: z.optional(z.string()),
+      preferredTransport: z.optional(z.string()),
+      supportedInterfaces: nullishArray(interfaceSchema),
+      capabilities: z.pipe(
+        z.nullish(
+          z.object({
+            streaming: z.nullish(z.boolean()),
+            pushNotifications: z.nullish(z.boolean()),
+            stateTransitionHistory: z.nullish(z.boolean()),
+          }),
+        ),
+        z.transform((c) => ({
+          streaming: c?.streaming ?? false,
+          pushNotifications: c?.pushNotifications ?? false,
+        })),
+      ),
+      defaultInputModes: nullishArray(z.string()),
+      defaultOutputModes: nullishArray(z.string()),
+      skills: nullishArray(skillSchema),
+      documentationUrl: z.nullish(z.string()),
+      iconUrl: z.nullish(z.string()),
+    })
+    .check(
+      z.superRefine((card, ctx) => {
+        if (card.supportedInterfaces.length === 0 && !card.url) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['url'],
+            message: 'a card needs url or supportedInterfaces',
+            input: card.url,
+          });
+        }
+      }),
+    ),
+  z.transform((card) => {
     const interfaces =
       card.supportedInterfaces.length > 0
         ? card.supportedInterfaces
@@ -77,7 +79,8 @@ export const agentCardSchema = z
             },
           ];
     return { ...card, supportedInterfaces: interfaces };
-  });
+  }),
+);
 
 export type AgentCardConfig = z.output<typeof agentCardSchema>;
 export type AgentSkillConfig = AgentCardConfig['skills'][number];

@@ -1,10 +1,17 @@
 export {
   agentConfigSchema,
+  compactionConfigSchema,
   mcpToolsetSchema,
   mcpServerParamsSchema,
   remoteAgentSchema,
 } from './agent-config.js';
-export type { AgentConfig, McpToolsetConfig, McpServerParams, RemoteAgentConfig } from './agent-config.js';
+export type {
+  AgentConfig,
+  CompactionConfig,
+  McpToolsetConfig,
+  McpServerParams,
+  RemoteAgentConfig,
+} from './agent-config.js';
 export { modelConfigSchema } from './model-config.js';
 export type {
   ModelConfig,

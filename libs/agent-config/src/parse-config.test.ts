@@ -68,6 +68,39 @@ describe('kagent golden outputs', () => {
   });
 });
 
+describe('context compaction', () => {
+  it('reads context_config.compaction as the controller writes it', () => {
+    const config = parseAgentConfig({
+      model: { type: 'openai', model: 'gpt-4o' },
+      context_config: {
+        compaction: {
+          compaction_interval: 5,
+          overlap_size: 2,
+          token_threshold: 50_000,
+          event_retention_size: 10,
+          summarizer_model: { type: 'anthropic', model: 'claude-haiku' },
+          prompt_template: 'Summarise {conversation_history}',
+        },
+      },
+    });
+    expect(config.context_config?.compaction).toMatchObject({
+      token_threshold: 50_000,
+      event_retention_size: 10,
+      summarizer_model: { type: 'anthropic', model: 'claude-haiku', headers: {} },
+      prompt_template: 'Summarise {conversation_history}',
+    });
+  });
+
+  it('names a bad compaction field, in English', () => {
+    expect(() =>
+      parseAgentConfig({
+        model: { type: 'openai', model: 'gpt-4o' },
+        context_config: { compaction: { compaction_interval: 0 } },
+      }),
+    ).toThrow(/context_config\.compaction\.compaction_interval: Too small: expected number to be >=1/);
+  });
+});
+
 describe('invalid config', () => {
   it('names the missing model type', () => {
     const run = () => parseAgentConfig({ model: { model: 'gpt-4o' }, instruction: 'x' });

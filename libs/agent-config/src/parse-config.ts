@@ -1,4 +1,5 @@
-import type { z } from 'zod';
+import { en } from 'zod/locales';
+import type * as z from 'zod/mini';
 import { agentCardSchema, type AgentCardConfig } from './agent-card.js';
 import { agentConfigSchema, type AgentConfig } from './agent-config.js';
 import { ConfigError } from './config-error.js';
@@ -12,8 +13,11 @@ function formatPath(path: readonly PropertyKey[]): string {
   return out === '' ? '(root)' : out;
 }
 
-function parseWith<T extends z.ZodType>(schema: T, value: unknown, source: string): z.output<T> {
-  const result = schema.safeParse(value);
+/** English issue messages, passed per parse (zod/mini loads no locale by itself). */
+const messages = en();
+
+function parseWith<T extends z.ZodMiniType>(schema: T, value: unknown, source: string): z.output<T> {
+  const result = schema.safeParse(value, { error: messages.localeError });
   if (result.success) return result.data;
   const fields = result.error.issues.map((i) => formatPath(i.path));
   const lines = result.error.issues.map((i) => `  ${formatPath(i.path)}: ${i.message}`);

@@ -4,12 +4,14 @@ import type { AgentTool, ToolCallContext, ToolOutcome, Toolset } from './agent-t
 import { ASK_USER_TOOL_NAME, askUserToolDefinition } from './ask-user-tool.js';
 import type { CoreLogger } from './core-logger.js';
 import { decide, forwardedInput, type ResumeInput } from './decision.js';
-import { openPause, toChatHistory } from './history.js';
+import { ContextCompactor, type CompactionOptions } from './context-compaction.js';
+import { compactionPreamble, openPause, toChatHistory } from './history.js';
 import { KeyedLock } from './keyed-lock.js';
-import type { RunEvent, RunInput, RunOutcome } from './run-types.js';
+import type { CancelInput, RunEvent, RunInput, RunOutcome } from './run-types.js';
 import {
   newEvent,
   type AssistantEvent,
+  type CancelEvent,
   type PauseEvent,
   type PendingCall,
   type ResumeEvent,
@@ -37,6 +39,8 @@ export interface AgentRunnerOptions {
    * instead of the configured key (`model.api_key_passthrough`).
    */
   readonly apiKeyPassthrough?: boolean;
+  /** Keeps the prompt within a token budget by compacting older turns. Default: no limit. */
+  readonly compaction?: CompactionOptions;
 }
 
 export const DEFAULT_MAX_ITERATIONS = 25;
@@ -66,10 +70,14 @@ export class AgentRunner {
   private readonly options: AgentRunnerOptions;
   private readonly lock = new KeyedLock();
   private readonly maxIterations: number;
+  private readonly compactor: ContextCompactor | undefined;
 
   constructor(options: AgentRunnerOptions) {
     this.options = options;
     this.maxIterations = options.maxIterations ?? DEFAULT_MAX_ITERATIONS;
+    this.compactor = options.compaction
+      ? new ContextCompactor(options.compaction, options.logger)
+      : undefined;
   }
 
   /** Runs one turn. Never throws for model or tool failures: they end in a `failed` outcome. */
@@ -231,8 +239,19 @@ export class AgentRunner {
     const apiKey = this.options.apiKeyPassthrough ? callerKey(input.requestHeaders) : undefined;
     for (let iteration = 0; iteration < this.maxIterations; iteration++) {
       if (signal.aborted) throw new Canceled();
+      const compaction = await this.compactor?.compact(
+        events,
+        input.taskId,
+        this.options.instruction,
+        definitions,
+        signal,
+        apiKey,
+      );
+      if (compaction) await record(compaction);
+      const preamble = compactionPreamble(events);
+      const system = preamble ? `${this.options.instruction}\n\n${preamble}` : this.options.instruction;
       const result = await this.options.model.complete(
-        { system: this.options.instruction, messages: toChatHistory(events), tools: definitions },
+        { system, messages: toChatHistory(events), tools: definitions },
         {
           signal,
           stream: this.options.stream,
@@ -246,6 +265,7 @@ export class AgentRunner {
           taskId: input.taskId,
           text: result.text,
           toolCalls: result.toolCalls,
+          ...(result.usage ? { inputTokens: result.usage.inputTokens } : {}),
         }),
       );
       emit({ type: 'assistant', text: result.text, toolCalls: result.toolCalls });
@@ -269,6 +289,46 @@ export class AgentRunner {
       code: 'MAX_ITERATIONS',
       message: `The agent stopped after ${this.maxIterations} model calls without a final answer.`,
     };
+  }
+
+  /**
+   * Ends a canceled task's pause, if it has one: calls that wait on a tool that is itself
+   * waiting (a sub-agent in `input-required`) are given up through the tool's `cancel`, so the
+   * sub-agent's task is canceled too, and the pause is closed. A turn in progress is stopped by
+   * aborting its signal instead; this waits for it to finish first.
+   */
+  cancel(input: CancelInput, timeoutMs = 15_000): Promise<void> {
+    return this.lock.run(input.sessionId, async () => {
+      const ref: SessionRef = { sessionId: input.sessionId, userId: input.userId };
+      const pending = openPause(await this.options.sessions.listEvents(ref), input.taskId);
+      if (!pending) return;
+      const signal = AbortSignal.timeout(timeoutMs);
+      const interrupted = pending.filter((p) => p.kind === 'interrupt' && p.interrupt);
+      if (interrupted.length > 0) {
+        const tools = await this.tools(signal);
+        await Promise.all(
+          interrupted.map(async (p) => {
+            const tool = tools.get(p.call.name);
+            if (!tool?.cancel || !p.interrupt) return;
+            try {
+              await tool.cancel(p.interrupt.state, {
+                signal,
+                requestHeaders: input.requestHeaders,
+                userId: input.userId,
+                sessionId: input.sessionId,
+                taskId: input.taskId,
+              });
+            } catch (err) {
+              this.options.logger.warn({ err, tool: p.call.name }, 'could not cancel a waiting tool call');
+            }
+          }),
+        );
+      }
+      await this.options.sessions.appendEvent(
+        ref,
+        newEvent<CancelEvent>({ type: 'cancel', taskId: input.taskId }),
+      );
+    });
   }
 
   async close(): Promise<void> {

@@ -53,6 +53,11 @@ export interface AgentTool {
     input: ToolResumeInput,
     context: ToolCallContext,
   ): Promise<ToolOutcome>;
+  /**
+   * Gives up a call that returned an `interrupt`, because its task was canceled while it waited
+   * (a sub-agent's task is canceled too). Failures are reported, not thrown.
+   */
+  cancel?(state: Readonly<Record<string, unknown>>, context: ToolCallContext): Promise<void>;
 }
 
 /** A source of tools (one MCP server, the remote agents, ...). */

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { SessionEvent } from './session-event.js';
 import type { SessionRef, SessionStore, TaskRecordStore } from './session-store.js';
 import { SessionStoreError } from './store-error.js';
@@ -15,10 +15,10 @@ export interface ControllerSessionStoreOptions {
 
 const sessionResponseSchema = z.object({
   data: z.object({
-    events: z
-      .array(z.object({ data: z.union([z.string(), z.looseObject({})]) }))
-      .nullish()
-      .transform((v) => v ?? []),
+    events: z.pipe(
+      z.nullish(z.array(z.object({ data: z.union([z.string(), z.looseObject({})]) }))),
+      z.transform((v) => v ?? []),
+    ),
   }),
 });
 

@@ -3,6 +3,7 @@ import { INTERRUPTED_RESULT, openPause, toChatHistory } from './history.js';
 import {
   newEvent,
   type AssistantEvent,
+  type CancelEvent,
   type PauseEvent,
   type ResumeEvent,
   type UserEvent,
@@ -35,6 +36,9 @@ describe('history', () => {
     expect(openPause(events, 't2')).toBeUndefined();
     expect(
       openPause([...events, newEvent<ResumeEvent>({ type: 'resume', taskId: 't1' })], 't1'),
+    ).toBeUndefined();
+    expect(
+      openPause([...events, newEvent<CancelEvent>({ type: 'cancel', taskId: 't1' })], 't1'),
     ).toBeUndefined();
   });
 });

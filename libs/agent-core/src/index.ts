@@ -1,6 +1,6 @@
 export { AgentRunner, DEFAULT_MAX_ITERATIONS } from './agent-runner.js';
 export type { AgentRunnerOptions } from './agent-runner.js';
-export type { RunEvent, RunInput, RunOutcome } from './run-types.js';
+export type { CancelInput, RunEvent, RunInput, RunOutcome } from './run-types.js';
 export type {
   AgentTool,
   ToolCallContext,
@@ -16,10 +16,14 @@ export type { CoreLogger } from './core-logger.js';
 export { silentLogger } from './core-logger.js';
 export { decide } from './decision.js';
 export type { CallDecision, ResumeInput } from './decision.js';
-export { openPause, toChatHistory, INTERRUPTED_RESULT } from './history.js';
+export { openPause, toChatHistory, compactionPreamble, INTERRUPTED_RESULT } from './history.js';
+export { ContextCompactor, DEFAULT_SUMMARY_PROMPT } from './context-compaction.js';
+export type { CompactionOptions } from './context-compaction.js';
 export { newEvent } from './session-event.js';
 export type {
   AssistantEvent,
+  CancelEvent,
+  CompactionEvent,
   PauseEvent,
   PendingCall,
   ResumeEvent,

@@ -14,6 +14,15 @@ export interface RunInput {
   readonly data: readonly unknown[];
 }
 
+/** Which task was canceled, A2A-neutral. */
+export interface CancelInput {
+  readonly sessionId: string;
+  readonly taskId: string;
+  readonly userId: string;
+  /** Headers of the cancel request, names in lower case. */
+  readonly requestHeaders: Readonly<Record<string, string>>;
+}
+
 /** Progress of a turn, in order, as it happens. */
 export type RunEvent =
   | { readonly type: 'text_delta'; readonly text: string }

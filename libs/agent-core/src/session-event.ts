@@ -32,6 +32,8 @@ export interface AssistantEvent extends EventBase {
   readonly type: 'assistant';
   readonly text: string;
   readonly toolCalls: readonly ToolCall[];
+  /** Prompt tokens of the call that produced this, as the provider counted them. */
+  readonly inputTokens?: number;
 }
 
 export interface ToolResultEvent extends EventBase {
@@ -53,8 +55,24 @@ export interface ResumeEvent extends EventBase {
   readonly type: 'resume';
 }
 
+/** The task was canceled; a pause of it is over without an answer. */
+export interface CancelEvent extends EventBase {
+  readonly type: 'cancel';
+}
+
+/**
+ * The turns up to and including event `coveredUntil` are no longer sent to the model: the
+ * summary (or, without one, a marker) stands in for them.
+ */
+export interface CompactionEvent extends EventBase {
+  readonly type: 'compaction';
+  readonly coveredUntil: string;
+  readonly summary?: string;
+}
+
 /** What a session stores, in order. The LLM history and any open pause are derived from it. */
-export type SessionEvent = UserEvent | AssistantEvent | ToolResultEvent | PauseEvent | ResumeEvent;
+export type SessionEvent =
+  UserEvent | AssistantEvent | ToolResultEvent | PauseEvent | ResumeEvent | CancelEvent | CompactionEvent;
 
 /** Builds an event with a fresh id and timestamp. */
 export function newEvent<E extends SessionEvent>(event: Omit<E, 'id' | 'at'>): E {

@@ -13,6 +13,7 @@ export type {
   UserMessage,
 } from './chat-types.js';
 export { LlmError } from './llm-error.js';
+export { contextWindowTokens } from './context-window.js';
 export type { LlmErrorCode } from './llm-error.js';
 export { createChatModel, DEFAULT_LLM_MAX_RETRIES, DEFAULT_LLM_TIMEOUT_MS } from './create-chat-model.js';
 export type { CreateChatModelOptions, ProviderCredentials } from './create-chat-model.js';

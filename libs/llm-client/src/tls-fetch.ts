@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { rootCertificates } from 'node:tls';
 import { LlmError } from './llm-error.js';
 
 export interface TlsOptions {
@@ -23,7 +22,8 @@ export async function createTlsFetch(tls: TlsOptions): Promise<typeof fetch> {
   const { Agent, fetch: undiciFetch } = await import('undici');
   const ca: string[] = [];
   if (tls.caCertPath) {
-    if (!tls.disableSystemCas) ca.push(...rootCertificates);
+    // Loaded here, not at startup: `node:tls` alone adds megabytes to an idle process.
+    if (!tls.disableSystemCas) ca.push(...(await import('node:tls')).rootCertificates);
     try {
       ca.push(await readFile(tls.caCertPath, 'utf8'));
     } catch (err) {
