@@ -18,6 +18,8 @@ describe('controller config', () => {
       logLevel: 'info',
       dataDir: path.resolve('.agentplane/controller-data'),
       discoveryTimeoutMs: 30_000,
+      resyncPeriodMs: 3_600_000,
+      agentWorkers: 8,
       apiPort: 8083,
       apiHost: '0.0.0.0',
     });
@@ -25,6 +27,8 @@ describe('controller config', () => {
     expect(config.databaseUrl).toBeUndefined();
     expect(config.kubeconfigPath).toBeUndefined();
     expect(config.identity).toMatch(/^pod-1_[0-9a-f-]{36}$/);
+    expect(resolveControllerConfig({ resyncPeriod: '30' }, {}).resyncPeriodMs).toBe(30_000);
+    expect(resolveControllerConfig({ resyncPeriod: '0' }, {}).resyncPeriodMs).toBe(0);
   });
 
   it('--local: a folder, loopback addresses and agents pointed at the local API', () => {
@@ -78,6 +82,7 @@ describe('controller config', () => {
     expect(() => resolveControllerConfig({ metricsPort: 'http' }, {})).toThrow(/--metrics-port/);
     expect(() => resolveControllerConfig({ logLevel: 'loud' }, {})).toThrow(UsageError);
     expect(() => resolveControllerConfig({ databaseUrl: 'mysql://x' }, {})).toThrow(/--database-url/);
+    expect(() => resolveControllerConfig({ resyncPeriod: '-1' }, {})).toThrow(/--resync-period/);
     expect(() => resolveControllerConfig({}, { LEADER_ELECT: 'yes' })).toThrow(/LEADER_ELECT/);
   });
 });

@@ -36,6 +36,8 @@ export interface ControllerConfig {
   readonly agentWorkers: number;
   readonly discoveryConcurrency: number;
   readonly discoveryTimeoutMs: number;
+  /** How often every informer replays its cache to the reconcilers (no API requests); 0: never. */
+  readonly resyncPeriodMs: number;
   readonly version: string;
   readonly commit: string;
   /** Port of the HTTP API (kagent's routes, the A2A proxy, `/mcp`). */
@@ -69,6 +71,7 @@ export interface RunFlags {
   workers?: string;
   discoveryConcurrency?: string;
   discoveryTimeout?: string;
+  resyncPeriod?: string;
   apiPort?: string;
   apiHost?: string;
   local?: string;
@@ -153,9 +156,10 @@ export function resolveControllerConfig(
     ...(databaseUrl ? { databaseUrl } : {}),
     dataDir: path.resolve(flags.dataDir ?? env.DATA_DIR ?? path.join('.agentplane', 'controller-data')),
     logLevel: logLevel as LogLevel,
-    agentWorkers: integer('--workers', flags.workers ?? '4', 1, 64),
+    agentWorkers: integer('--workers', flags.workers ?? '8', 1, 64),
     discoveryConcurrency: integer('--discovery-concurrency', flags.discoveryConcurrency ?? '4', 1, 64),
     discoveryTimeoutMs: integer('--discovery-timeout', flags.discoveryTimeout ?? '30', 1, 600) * 1000,
+    resyncPeriodMs: integer('--resync-period', flags.resyncPeriod ?? '3600', 0, 86_400) * 1000,
     version: VERSION,
     commit: env.GIT_COMMIT ?? 'unknown',
     apiPort,

@@ -22,11 +22,15 @@ export function registerRunCommand(program: Command, io: CliIo, setStatus: (s: n
     .option('--controller-url <url>', 'controller URL given to agents as KAGENT_URL (env CONTROLLER_URL)')
     .option('--database-url <url>', 'PostgreSQL URL (env DATABASE_URL; default PGlite under --data-dir)')
     .option('--data-dir <dir>', 'PGlite data folder (env DATA_DIR; default .agentplane/controller-data)')
-    .option('--workers <n>', 'concurrent Agent reconciles (default 4)')
+    .option('--workers <n>', 'concurrent Agent reconciles (default 8)')
     .option('--discovery-concurrency <n>', 'tool and model discoveries at once (default 4)')
     .option(
       '--discovery-timeout <seconds>',
       'deadline of one discovery when the resource sets none (default 30)',
+    )
+    .option(
+      '--resync-period <seconds>',
+      'replay every cached object to the reconcilers this often (default 3600; 0: never)',
     )
     .option('--api-port <port>', 'port of the HTTP API and A2A proxy (env API_PORT; default 8083)')
     .option('--api-host <addr>', 'address of the API port (default 0.0.0.0; 127.0.0.1 with --local)')

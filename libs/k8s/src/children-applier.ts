@@ -47,7 +47,8 @@ export interface ApplyChildrenResult {
 /**
  * Makes the owner's children match `desired`: server-side applies each desired child whose
  * cached copy differs (a field changed by someone else, or a different desired hash; see
- * DESIRED_HASH_ANNOTATION), and deletes the owner's children of `ownedKinds` that are not desired.
+ * DESIRED_HASH_ANNOTATION), all at once, and then deletes the owner's children of `ownedKinds`
+ * that are not desired.
  * Idempotent: when everything is up to date it makes no request at all, so a restart or a resync
  * causes no writes.
  */
@@ -56,6 +57,7 @@ export async function applyChildren(options: ApplyChildrenOptions): Promise<Appl
   const namespace = owner.metadata.namespace ?? '';
   const result: ApplyChildrenResult = { applied: [], unchanged: [], pruned: [] };
   const wanted = new Set<string>();
+  const writes: Array<Promise<unknown>> = [];
   for (const child of options.desired) {
     const withOwner = setControllerReference(
       { ...child, metadata: { ...child.metadata, namespace: child.metadata.namespace ?? namespace } },
@@ -69,9 +71,13 @@ export async function applyChildren(options: ApplyChildrenOptions): Promise<Appl
       result.unchanged.push(ref);
       continue;
     }
-    await writer.apply(owned);
+    // The children do not depend on each other: their writes go out together.
+    writes.push(writer.apply(owned));
     result.applied.push(ref);
   }
+  // Every write has ended before this returns or throws (the first failure).
+  const failed = (await Promise.allSettled(writes)).find((w) => w.status === 'rejected');
+  if (failed) throw failed.reason;
   for (const kind of options.ownedKinds) {
     const existing = await source.list(kind, {
       namespace,

@@ -143,12 +143,20 @@ export class Controller {
         });
       }),
     );
+    // A periodic resync of the primary kind already queues every primary object; the replays of
+    // owned and watched kinds would only queue the same keys again, once per kind.
     for (const kind of this.#options.owns ?? []) {
-      this.#unsubscribe.push(source.watch(kind, (event) => this.#enqueueOwner(event.object)));
+      this.#unsubscribe.push(
+        source.watch(kind, (event) => {
+          if (!event.resync) this.#enqueueOwner(event.object);
+        }),
+      );
     }
     for (const watch of this.#options.watches ?? []) {
       this.#unsubscribe.push(
-        source.watch(watch.kind, (event) => this.#enqueueMapped(watch.map, event.object)),
+        source.watch(watch.kind, (event) => {
+          if (!event.resync) this.#enqueueMapped(watch.map, event.object);
+        }),
       );
     }
     const kinds = [

@@ -30,12 +30,15 @@ interface ListPage {
  * Keeps a cache of one kind (in one namespace or all) current: lists, then watches from the
  * list's resource version with bookmarks; re-watches when the server closes the stream; lists
  * again when the version is gone (410) and reports what changed meanwhile, including deletions.
+ * Cached objects carry no `metadata.managedFields`.
  */
 export class Informer {
   readonly kind: ResourceKind;
   readonly namespace: string | undefined;
   readonly #options: InformerOptions;
   readonly #store = new Map<string, KubeObject>();
+  /** The same objects by namespace, so listing one namespace does not walk the others. */
+  readonly #byNamespace = new Map<string, Map<string, KubeObject>>();
   /**
    * For keys whose cached object was put there by `remember` (a write of ours) and not yet seen
    * on the watch: what the handlers last saw (null: nothing). The watch event of that write is
@@ -111,17 +114,21 @@ export class Informer {
     return this.#store.get(`${namespace}/${name}`);
   }
 
-  list(): KubeObject[] {
-    return [...this.#store.values()];
+  /** Cached objects, all or those of one namespace. */
+  list(namespace?: string): KubeObject[] {
+    if (namespace === undefined) return [...this.#store.values()];
+    const inNamespace = this.#byNamespace.get(namespace);
+    return inNamespace ? [...inNamespace.values()] : [];
   }
 
   /** Puts an object the caller just wrote into the cache (if newer), without events. */
-  remember(obj: KubeObject): void {
+  remember(written: KubeObject): void {
+    const obj = cacheable(written);
     const key = storeKey(obj);
     const cached = this.#store.get(key);
     if (!isNewerVersion(obj, cached)) return;
     if (!this.#unseen.has(key)) this.#unseen.set(key, cached ?? null);
-    this.#store.set(key, obj);
+    this.#put(key, obj);
   }
 
   /** The object the handlers last saw under `key`. */
@@ -211,7 +218,7 @@ export class Informer {
         signal: this.#abort.signal,
       });
       for (const item of page.items) {
-        const obj = { ...item, apiVersion: this.kind.apiVersion, kind: this.kind.kind };
+        const obj = cacheable({ ...item, apiVersion: this.kind.apiVersion, kind: this.kind.kind });
         fresh.set(storeKey(obj), obj);
       }
       continueToken = page.metadata.continue || undefined;
@@ -229,8 +236,9 @@ export class Informer {
       if (!fresh.has(key) && old) events.push({ type: 'deleted', object: old });
     }
     this.#store.clear();
+    this.#byNamespace.clear();
     this.#unseen.clear();
-    for (const [key, obj] of fresh) this.#store.set(key, obj);
+    for (const [key, obj] of fresh) this.#put(key, obj);
     this.#resourceVersion = resourceVersion;
     this.#lists += 1;
     for (const event of events) this.#emit(event);
@@ -249,7 +257,7 @@ export class Informer {
         ...(status.reason ? { reason: status.reason } : {}),
       });
     }
-    const obj = event.object as unknown as KubeObject;
+    const obj = cacheable(event.object as unknown as KubeObject);
     const version = obj.metadata?.resourceVersion;
     if (event.type === 'BOOKMARK') {
       if (version) this.#resourceVersion = version;
@@ -259,7 +267,7 @@ export class Informer {
     const key = storeKey(obj);
     const cached = this.#store.get(key);
     if (event.type === 'DELETED') {
-      this.#store.delete(key);
+      this.#remove(key, obj);
       this.#unseen.delete(key);
       this.#emit({ type: 'deleted', object: obj });
       return undefined;
@@ -269,9 +277,25 @@ export class Informer {
       return undefined;
     const old = this.#seen(key);
     this.#unseen.delete(key);
-    this.#store.set(key, obj);
+    this.#put(key, obj);
     this.#emit(old ? { type: 'modified', object: obj, oldObject: old } : { type: 'added', object: obj });
     return undefined;
+  }
+
+  #put(key: string, obj: KubeObject): void {
+    this.#store.set(key, obj);
+    const namespace = obj.metadata.namespace ?? '';
+    let inNamespace = this.#byNamespace.get(namespace);
+    if (!inNamespace) this.#byNamespace.set(namespace, (inNamespace = new Map<string, KubeObject>()));
+    inNamespace.set(key, obj);
+  }
+
+  #remove(key: string, obj: KubeObject): void {
+    this.#store.delete(key);
+    const namespace = obj.metadata.namespace ?? '';
+    const inNamespace = this.#byNamespace.get(namespace);
+    inNamespace?.delete(key);
+    if (inNamespace?.size === 0) this.#byNamespace.delete(namespace);
   }
 
   #resync(): void {
@@ -287,6 +311,16 @@ export class Informer {
       }
     }
   }
+}
+
+/**
+ * What the cache keeps of an object: all but `metadata.managedFields` (server-side apply's field
+ * ownership, often larger than the object itself and read by nothing here).
+ */
+function cacheable(obj: KubeObject): KubeObject {
+  if (obj.metadata?.managedFields === undefined) return obj;
+  const { managedFields: _managedFields, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
 }
 
 function storeKey(obj: KubeObject): string {

@@ -40,8 +40,8 @@ interface DiscoveryList {
 
 /**
  * A small REST client for the Kubernetes API: credentials and TLS from a client-node
- * KubeConfig, one keep-alive connection pool, typed errors, API discovery for plural names,
- * and a count of every request by status code.
+ * KubeConfig, keep-alive connection pools (one for requests, one for watches), typed errors,
+ * API discovery for plural names, and a count of every request by status code.
  */
 export class KubeClient {
   readonly server: URL;
@@ -50,7 +50,13 @@ export class KubeClient {
   readonly #timeoutMs: number;
   readonly #userAgent: string;
   readonly #discovery = new Map<string, Promise<DiscoveryList>>();
+  /** Requests share at most 32 pooled connections. */
   #agent: HttpAgent | HttpsAgent | undefined;
+  /**
+   * Watches hold their connection for minutes, one per kind and namespace: they get a pool of
+   * their own without a cap, so they never queue behind each other or block requests.
+   */
+  #watchAgent: HttpAgent | HttpsAgent | undefined;
 
   constructor(options: KubeClientOptions) {
     const cluster = options.kubeConfig.getCurrentCluster();
@@ -87,6 +93,7 @@ export class KubeClient {
       path,
       { query: { ...query, watch: true }, signal },
       (timeoutSeconds + 30) * 1000,
+      true,
     );
     const status = res.statusCode ?? 0;
     if (status !== 200) throw apiError('WATCH', path, status, await readBody(res));
@@ -155,6 +162,8 @@ export class KubeClient {
   close(): void {
     this.#agent?.destroy();
     this.#agent = undefined;
+    this.#watchAgent?.destroy();
+    this.#watchAgent = undefined;
   }
 
   async #send(
@@ -162,6 +171,7 @@ export class KubeClient {
     path: string,
     options: KubeRequestOptions,
     timeoutMs: number,
+    watch = false,
   ): Promise<IncomingMessage> {
     const url = new URL(path, this.server);
     for (const [k, v] of Object.entries(options.query ?? {}))
@@ -179,7 +189,7 @@ export class KubeClient {
       headers['content-type'] = options.contentType ?? 'application/json';
       headers['content-length'] = String(Buffer.byteLength(payload));
     }
-    const agent = this.#agentFor(auth);
+    const agent = this.#agentFor(auth, watch);
     const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
     const host = this.server.host;
     return new Promise<IncomingMessage>((resolve, reject) => {
@@ -202,23 +212,25 @@ export class KubeClient {
     });
   }
 
-  #agentFor(auth: RequestOptions): HttpAgent | HttpsAgent {
-    if (this.#agent) return this.#agent;
-    this.#agent =
-      this.server.protocol === 'http:'
-        ? new HttpAgent({ keepAlive: true, maxSockets: 32 })
-        : new HttpsAgent({
-            keepAlive: true,
-            maxSockets: 32,
-            ...(auth.ca ? { ca: auth.ca } : {}),
-            ...(auth.cert ? { cert: auth.cert } : {}),
-            ...(auth.key ? { key: auth.key } : {}),
-            ...(auth.pfx ? { pfx: auth.pfx } : {}),
-            ...(auth.passphrase ? { passphrase: auth.passphrase } : {}),
-            ...(auth.rejectUnauthorized !== undefined ? { rejectUnauthorized: auth.rejectUnauthorized } : {}),
-            ...(auth.servername ? { servername: auth.servername } : {}),
-          });
-    return this.#agent;
+  #agentFor(auth: RequestOptions, watch: boolean): HttpAgent | HttpsAgent {
+    if (watch) return (this.#watchAgent ??= this.#newAgent(auth, Infinity));
+    return (this.#agent ??= this.#newAgent(auth, 32));
+  }
+
+  #newAgent(auth: RequestOptions, maxSockets: number): HttpAgent | HttpsAgent {
+    return this.server.protocol === 'http:'
+      ? new HttpAgent({ keepAlive: true, maxSockets })
+      : new HttpsAgent({
+          keepAlive: true,
+          maxSockets,
+          ...(auth.ca ? { ca: auth.ca } : {}),
+          ...(auth.cert ? { cert: auth.cert } : {}),
+          ...(auth.key ? { key: auth.key } : {}),
+          ...(auth.pfx ? { pfx: auth.pfx } : {}),
+          ...(auth.passphrase ? { passphrase: auth.passphrase } : {}),
+          ...(auth.rejectUnauthorized !== undefined ? { rejectUnauthorized: auth.rejectUnauthorized } : {}),
+          ...(auth.servername ? { servername: auth.servername } : {}),
+        });
   }
 }
 

@@ -31,7 +31,7 @@ describe.skipIf(!suite.available)('on a real kube-apiserver', () => {
     kubeConfig = suite.get().kubeConfig;
     core = kubeConfig.makeApiClient(CoreV1Api);
     await installCrds(kubeConfig, [widgetCrd]);
-    for (const name of ['toys', 'restart', 'other'])
+    for (const name of ['toys', 'restart', 'other', 'resync'])
       await core.createNamespace({ body: { metadata: { name } } });
     admin = new KubeResourceStore({ kubeConfig, fieldManager: 'test-admin' });
   });
@@ -47,13 +47,17 @@ describe.skipIf(!suite.available)('on a real kube-apiserver', () => {
     stop(): Promise<void>;
   }
 
-  async function startWidgetController(watchNamespaces?: string[]): Promise<Running> {
+  async function startWidgetController(
+    watchNamespaces?: string[],
+    resyncPeriodMs?: number,
+  ): Promise<Running> {
     const registry = createMetricsRegistry();
     const store = new KubeResourceStore({
       kubeConfig,
       fieldManager: 'widget-controller',
       registry,
       ...(watchNamespaces ? { watchNamespaces } : {}),
+      ...(resyncPeriodMs !== undefined ? { resyncPeriodMs } : {}),
     });
     const reconciled = new Map<string, number>();
     const controller = widgetController({ store, registry, reconciled });
@@ -233,6 +237,73 @@ describe.skipIf(!suite.available)('on a real kube-apiserver', () => {
       await second.stop();
     }
   });
+
+  it('re-reconciles each widget once per resync, writes nothing, and caches no managedFields', async () => {
+    await admin.apply({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { namespace: 'resync', name: 'token' },
+      stringData: { token: 't' },
+    });
+    await admin.apply(widget('resync', 'w', { message: 'hi', secretName: 'token' }));
+    const running = await startWidgetController(['resync'], 300);
+    try {
+      await waitFor(async () => (await readWidget('resync', 'w'))?.status?.observedGeneration === 1, {
+        description: 'widget reconciled',
+      });
+      await waitFor(() => running.controller.isIdle());
+      // The owned ConfigMap and the watched Secret are replayed too, and must not add reconciles.
+      let primaryResyncs = 0;
+      const unsubscribe = running.store.watch(WIDGET, (e) => {
+        if (e.resync) primaryResyncs += 1;
+      });
+      const writes = await writeRequests(running.registry);
+      const before = running.reconciled.get('Widget/resync/w') ?? 0;
+      await waitFor(() => primaryResyncs >= 4, { description: 'four resyncs', timeoutMs: 5_000 });
+      unsubscribe();
+      await waitFor(() => running.controller.isIdle());
+      const reconciles = (running.reconciled.get('Widget/resync/w') ?? 0) - before;
+      expect(reconciles).toBeGreaterThanOrEqual(primaryResyncs - 1);
+      expect(reconciles).toBeLessThanOrEqual(primaryResyncs + 1);
+      expect(await writeRequests(running.registry)).toBe(writes);
+
+      const cached = await running.store.get(CONFIG_MAP, 'resync', 'w-config');
+      expect(cached?.['data']).toMatchObject({ message: 'hi' });
+      expect(cached?.metadata.managedFields).toBeUndefined();
+      const stored = await core.readNamespacedConfigMap({ namespace: 'resync', name: 'w-config' });
+      expect(stored.metadata?.managedFields?.length).toBeGreaterThan(0);
+      // A store watching every namespace lists one namespace's objects only.
+      const listed = await admin.list(CONFIG_MAP, { namespace: 'resync' });
+      expect(listed.map((c) => `${c.metadata.namespace}/${c.metadata.name}`)).toEqual(['resync/w-config']);
+    } finally {
+      await running.stop();
+    }
+  });
+
+  it('watches more namespaces than it pools request connections, and still reads and writes', async () => {
+    // One watch per namespace stays open; requests must not queue behind them.
+    const namespaces = Array.from({ length: 40 }, (_, i) => `many-${i}`);
+    for (const name of namespaces) await core.createNamespace({ body: { metadata: { name } } });
+    const store = new KubeResourceStore({
+      kubeConfig,
+      fieldManager: 'many-namespaces',
+      watchNamespaces: namespaces,
+    });
+    try {
+      await store.waitForSync([CONFIG_MAP]);
+      await store.apply({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { namespace: 'many-39', name: 'last' },
+        data: { ok: 'yes' },
+      });
+      const stored = await core.readNamespacedConfigMap({ namespace: 'many-39', name: 'last' });
+      expect(stored.data).toEqual({ ok: 'yes' });
+      expect((await store.get(CONFIG_MAP, 'many-39', 'last'))?.['data']).toEqual({ ok: 'yes' });
+    } finally {
+      await store.stop();
+    }
+  }, 30_000);
 
   it('watches only the namespaces it is told to, and re-lists after a lost watch (410)', async () => {
     const running = await startWidgetController(['toys']);

@@ -124,8 +124,7 @@ export class KubeResourceStore implements ResourceStore {
     for (const informer of informers) {
       if (options.namespace && informer.namespace !== undefined && informer.namespace !== options.namespace)
         continue;
-      for (const obj of informer.list()) {
-        if (options.namespace && (obj.metadata.namespace ?? '') !== options.namespace) continue;
+      for (const obj of informer.list(options.namespace || undefined)) {
         if (!matchesLabels(obj, options.labels)) continue;
         out.push(obj as T);
       }

@@ -14,6 +14,8 @@ export interface StartEnvtestOptions {
   binaries: EnvtestBinaries;
   /** How long to wait for etcd and kube-apiserver to become ready. */
   startTimeoutMs?: number;
+  /** Where Service cluster IPs are allocated (its size caps the number of Services). Default 10.0.0.0/24. */
+  serviceClusterIpRange?: string;
 }
 
 export interface Envtest {
@@ -134,7 +136,7 @@ export async function startEnvtest(options: StartEnvtestOptions): Promise<Envtes
       '--api-audiences',
       'https://kubernetes.default.svc.cluster.local,kagent,agentgateway',
       '--service-cluster-ip-range',
-      '10.0.0.0/24',
+      options.serviceClusterIpRange ?? '10.0.0.0/24',
       '--endpoint-reconciler-type',
       'none',
       '--disable-admission-plugins',
