@@ -1,6 +1,7 @@
 // The controller API's ResourceStore on top of the reconcilers' store (Kubernetes API or a local
 // folder): reads come from the same caches the reconcilers use, writes go through the same
-// field manager, so the API stays a view over the cluster.
+// field manager (or, in local mode, into the folder's files), so the API stays a view over the
+// cluster.
 import type {
   ApplyOptions,
   ResourceKey,
@@ -9,7 +10,13 @@ import type {
   StoredResource,
 } from '@agentplane/controller-api';
 import { ResourceStoreError } from '@agentplane/controller-api';
-import { KubeApiError, type KubeObject, type ResourceStore } from '@agentplane/k8s';
+import {
+  KubeApiError,
+  ManifestError,
+  type KubeObject,
+  type ResourceKind as KubeKind,
+  type ResourceStore,
+} from '@agentplane/k8s';
 import {
   AGENT,
   MCP_SERVER,
@@ -30,6 +37,10 @@ const KINDS = {
 } as const;
 
 function storeError(err: unknown, what: string): unknown {
+  if (err instanceof ManifestError)
+    return new ResourceStoreError('INVALID', `cannot update the manifest folder: ${err.message}`, {
+      cause: err,
+    });
   if (!(err instanceof KubeApiError)) return err;
   if (err.statusCode === 404) return new ResourceStoreError('NOT_FOUND', `${what} not found`, { cause: err });
   if (err.statusCode === 409) return new ResourceStoreError('ALREADY_EXISTS', err.message, { cause: err });
@@ -48,6 +59,18 @@ export interface ApiResourceStoreOptions {
    * the objects of the API's kinds live in (a local folder has no Namespace objects). Default true.
    */
   namespaceObjects?: boolean;
+  /**
+   * Where the API's creates, updates and deletes go instead of the store's own `apply` and
+   * `delete`: in local mode, the folder of manifests (`LocalResourceStore.writeManifest` and
+   * `deleteManifest`), so they outlive the controller. Reads still come from the store.
+   */
+  writer?: ResourceWriteThrough;
+}
+
+/** Writes that persist what the API creates (see {@link ApiResourceStoreOptions.writer}). */
+export interface ResourceWriteThrough {
+  apply(object: KubeObject): Promise<KubeObject>;
+  delete(kind: KubeKind, namespace: string, name: string): Promise<boolean>;
 }
 
 /** Adapts a `@agentplane/k8s` store to the `ResourceStore` of `@agentplane/controller-api`. */
@@ -55,6 +78,10 @@ export function apiResourceStore(
   store: ResourceStore,
   options: ApiResourceStoreOptions = {},
 ): ApiResourceStore {
+  const writer: ResourceWriteThrough = options.writer ?? {
+    apply: (object) => store.apply(object),
+    delete: (kind, namespace, name) => store.delete(kind, namespace, name),
+  };
   const get = async (key: ResourceKey): Promise<StoredResource | undefined> =>
     (await store.get(KINDS[key.kind], key.namespace, key.name)) as StoredResource | undefined;
   return {
@@ -77,14 +104,14 @@ export function apiResourceStore(
           throw new ResourceStoreError('NOT_FOUND', `${what} not found`);
       }
       try {
-        return (await store.apply(object as unknown as KubeObject)) as unknown as StoredResource;
+        return (await writer.apply(object as unknown as KubeObject)) as unknown as StoredResource;
       } catch (err) {
         throw storeError(err, what);
       }
     },
     async delete(key: ResourceKey): Promise<boolean> {
       try {
-        return await store.delete(KINDS[key.kind], key.namespace, key.name);
+        return await writer.delete(KINDS[key.kind], key.namespace, key.name);
       } catch (err) {
         throw storeError(err, `${key.kind} ${key.namespace}/${key.name}`);
       }

@@ -35,9 +35,10 @@ import {
   type Logger,
   type Registry,
 } from '@agentplane/telemetry';
-import { apiResourceStore } from './api-resource-store.js';
+import { apiResourceStore, type ResourceWriteThrough } from './api-resource-store.js';
 import type { ControllerConfig } from './config.js';
 import { LocalAgentRunner } from './local/local-agents.js';
+import { LocalMcpServerAddresses } from './local/local-mcp-addresses.js';
 
 /** The field manager of every write the controller makes. */
 export const FIELD_MANAGER = 'agentplane-controller';
@@ -77,6 +78,13 @@ export interface StartControllerOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Node executable running local agents and MCP servers. Default this process's. */
   nodePath?: string;
+}
+
+function manifestWriter(store: LocalResourceStore): ResourceWriteThrough {
+  return {
+    apply: (object) => store.writeManifest(object),
+    delete: (kind, namespace, name) => store.deleteManifest(kind, namespace, name),
+  };
 }
 
 function loadKubeConfig(config: ControllerConfig): KubeConfig {
@@ -120,8 +128,10 @@ export async function startController(
     let store: ResourceStore;
     let kubeStore: KubeResourceStore | undefined;
     let agentResolver: AgentResolver = clusterAgentResolver();
+    let localStore: LocalResourceStore | undefined;
     let localRunner: LocalAgentRunner | undefined;
     let mcpServers: McpServerController | undefined;
+    let mcpAddresses: LocalMcpServerAddresses | undefined;
     if (config.localDir) {
       const local = new LocalResourceStore({
         dir: config.localDir,
@@ -131,6 +141,7 @@ export async function startController(
       await local.start();
       cleanups.push(() => local.stop());
       store = local;
+      localStore = local;
       const nodePath = options.nodePath ?? process.execPath;
       const agentWorkloads = new ProcessWorkloadDriver({
         baseEnv: options.env ?? {},
@@ -143,6 +154,7 @@ export async function startController(
         nodePath,
         runtimeMain: config.agentRuntime,
         agentsDir: join(config.dataDir, 'agents'),
+        workDir: config.localDir,
         logger: logger.child({ component: 'agents' }),
       });
       agentResolver = localRunner.resolver;
@@ -157,10 +169,16 @@ export async function startController(
         logger: logger.child({ component: 'mcpserver' }),
         local: { workloads: serverWorkloads, adapter: { command: nodePath, args: [config.localAdapter] } },
       });
+      // Tool discovery reaches those MCPServers at their processes, not their Services.
+      const addresses = new LocalMcpServerAddresses(store);
+      addresses.start();
+      cleanups.push(() => Promise.resolve(addresses.stop()));
+      mcpAddresses = addresses;
     } else {
       kubeStore = new KubeResourceStore({
         kubeConfig: loadKubeConfig(config),
         fieldManager: FIELD_MANAGER,
+        resyncPeriodMs: config.resyncPeriodMs,
         registry,
         logger: logger.child({ component: 'store' }),
         ...(config.watchNamespaces.length > 0 ? { watchNamespaces: config.watchNamespaces } : {}),
@@ -179,10 +197,12 @@ export async function startController(
         controllerNamespace: config.controllerNamespace,
         ...(config.localDir ? { localMcpServerUrls: true } : {}),
       },
-      // Locally the MCPServer runner below owns MCPServers (and their status.url).
-      ...(config.localDir ? { mcpServers: false } : {}),
       agentWorkers: config.agentWorkers,
-      discovery: { concurrency: config.discoveryConcurrency, timeoutMs: config.discoveryTimeoutMs },
+      discovery: {
+        concurrency: config.discoveryConcurrency,
+        timeoutMs: config.discoveryTimeoutMs,
+        ...(mcpAddresses ? { rewriteUrl: mcpAddresses.rewrite } : {}),
+      },
       registry,
       logger,
     });
@@ -241,7 +261,11 @@ export async function startController(
     const api = await listenControllerApi({
       app: createControllerApi({
         repositories,
-        resources: apiResourceStore(store, { namespaceObjects: !config.localDir }),
+        resources: apiResourceStore(store, {
+          namespaceObjects: !localStore,
+          // Locally what the API writes goes into the folder, which stays the source of truth.
+          ...(localStore ? { writer: manifestWriter(localStore) } : {}),
+        }),
         agentResolver,
         logger: logger.child({ component: 'api' }),
         ...(config.watchNamespaces.length > 0 ? { watchNamespaces: config.watchNamespaces } : {}),

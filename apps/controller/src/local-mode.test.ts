@@ -1,11 +1,23 @@
-// `--local DIR`: the reconcilers on a folder of manifests, each Agent run as a child process of
-// the built agent runtime, reached through the API's A2A proxy; deleting the Agent stops it.
-import { existsSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+// `--local DIR`: the reconcilers on a folder of manifests, each Agent run as a child process (of
+// the built agent runtime, or a BYO agent's own command), reached through the API's A2A proxy;
+// deleting the Agent stops it. What the API creates is written into the folder.
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
+import { AGENT, SECRET } from '@agentplane/k8s/kinds';
 import { freePort } from '@agentplane/testing/free-port';
+import { mcpServerCommand } from '@agentplane/testing/mcp-servers';
 import { startMockLlm, type MockLlm } from '@agentplane/testing/mock-llm';
 import { waitFor } from '@agentplane/testing/wait';
 import { resolveControllerConfig } from './config.js';
@@ -125,4 +137,236 @@ describe.skipIf(!built)('controller --local', () => {
     );
     expect((await fetch(`${api}/api/a2a/default/local/.well-known/agent-card.json`)).status).toBe(404);
   }, 60_000);
+});
+
+const BYO_AGENT = join(import.meta.dirname, 'local', 'testdata', 'byo-agent.mjs');
+const ADAPTER = join(import.meta.dirname, '..', '..', 'mcp-adapter', 'dist', 'main.js');
+
+interface AgentCondition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+
+describe('controller --local: BYO agents, API write-back, MCPServer tools', () => {
+  let dir: string;
+  let manifests: string;
+  let apiPort: number;
+  let controller: RunningController | undefined;
+
+  const start = async (): Promise<RunningController> => {
+    const config = resolveControllerConfig(
+      {
+        local: manifests,
+        dataDir: join(dir, 'data'),
+        apiPort: String(apiPort),
+        metricsPort: '0',
+        logLevel: 'silent',
+      },
+      {},
+    );
+    return startController(config, { env: { PATH: process.env['PATH'] } });
+  };
+  const api = (path: string, init?: RequestInit): Promise<Response> =>
+    fetch(`http://127.0.0.1:${apiPort}${path}`, {
+      ...init,
+      headers: { 'content-type': 'application/json' },
+    });
+  const send = async (agent: string, text: string): Promise<string> => {
+    const res = await api(`/api/a2a/default/${agent}/`, {
+      method: 'POST',
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'message/send',
+        params: { message: { role: 'user', messageId: 'm1', parts: [{ kind: 'text', text }] } },
+      }),
+    });
+    return res.ok ? res.text() : `HTTP ${res.status}`;
+  };
+  const readyOf = async (name: string): Promise<AgentCondition | undefined> => {
+    const agent = await controller!.services.store.get(AGENT, 'default', name);
+    const conditions = (agent?.['status'] as { conditions?: AgentCondition[] } | undefined)?.conditions;
+    return conditions?.find((c) => c.type === 'Ready');
+  };
+  const alive = (pid: number): boolean => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'controller-local-byo-'));
+    manifests = join(dir, 'manifests');
+    mkdirSync(manifests);
+    apiPort = await freePort();
+    controller = await start();
+  });
+
+  afterAll(async () => {
+    await controller?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs a BYO agent with a cmd as a process in the folder, restarts it when it exits, and stops it when deleted', async () => {
+    // A relative script path: BYO commands run in the manifest folder.
+    copyFileSync(BYO_AGENT, join(manifests, 'byo-agent.mjs'));
+    const file = join(manifests, 'byo.yaml');
+    writeFileSync(
+      file,
+      stringify({
+        apiVersion: 'kagent.dev/v1alpha2',
+        kind: 'Agent',
+        metadata: { name: 'byo' },
+        spec: {
+          type: 'BYO',
+          description: 'bring your own',
+          byo: {
+            deployment: {
+              image: 'example.com/byo:1',
+              cmd: process.execPath,
+              args: ['byo-agent.mjs', '--port', '$(PORT)'],
+              env: [{ name: 'GREETING', value: 'hi' }],
+            },
+          },
+        },
+      }),
+    );
+    await waitFor(async () => (await readyOf('byo'))?.status === 'True', {
+      timeoutMs: 20_000,
+      description: 'the BYO agent Ready',
+    });
+    const first = await send('byo', 'who are you?');
+    // kagent's env contract: KAGENT_NAMESPACE/NAME/URL (this API), plus the Agent's own env.
+    expect(first).toContain('BYO default/byo');
+    expect(first).toContain('greeting=hi');
+    expect(first).toContain(`url=http://127.0.0.1:${apiPort}`);
+    const pid = Number(/pid=(\d+)/.exec(first)?.[1]);
+    expect(alive(pid)).toBe(true);
+
+    // It exits by itself: restarted (after a backoff), on the same address.
+    expect(await send('byo', 'exit')).toContain(`pid=${pid}`);
+    const secondPid = await waitFor(
+      async () => {
+        const answer = await send('byo', 'again?');
+        const p = Number(/pid=(\d+)/.exec(answer)?.[1]);
+        return p > 0 && p !== pid ? p : false;
+      },
+      { timeoutMs: 20_000, description: 'the BYO agent restarted' },
+    );
+
+    unlinkSync(file);
+    await waitFor(() => !alive(secondPid), { timeoutMs: 15_000, description: 'the BYO process stopped' });
+    expect((await api('/api/a2a/default/byo/.well-known/agent-card.json')).status).toBe(404);
+  }, 60_000);
+
+  it('gives an image-only BYO agent a Ready condition saying it cannot run locally and what to set', async () => {
+    writeFileSync(
+      join(manifests, 'image-only.yaml'),
+      stringify({
+        apiVersion: 'kagent.dev/v1alpha2',
+        kind: 'Agent',
+        metadata: { name: 'image-only' },
+        spec: { type: 'BYO', description: 'image only', byo: { deployment: { image: 'example.com/byo:1' } } },
+      }),
+    );
+    const ready = await waitFor(
+      async () => {
+        const c = await readyOf('image-only');
+        return c?.message?.includes('cmd') ? c : false;
+      },
+      { timeoutMs: 20_000, description: 'the image-only agent explained' },
+    );
+    expect(ready).toMatchObject({ status: 'False', reason: 'DeploymentNotReady' });
+    expect(ready.message).toContain('an image-only BYO agent cannot run locally');
+    expect(ready.message).toContain('spec.byo.deployment.cmd');
+    // Nothing runs it: the proxy has no address for it.
+    expect(await send('image-only', 'hello?')).toBe('HTTP 502');
+    unlinkSync(join(manifests, 'image-only.yaml'));
+  }, 30_000);
+
+  it('writes what the API creates into the folder, reads it back after a restart, and removes what it deletes', async () => {
+    const created = await api('/api/modelconfigs', {
+      method: 'POST',
+      body: JSON.stringify({
+        ref: 'default/from-api',
+        provider: { type: 'OpenAI' },
+        model: 'gpt-4o-mini',
+        apiKey: 'sk-local',
+        openAI: { baseUrl: 'http://127.0.0.1:9/v1' },
+      }),
+    });
+    expect(created.status).toBe(201);
+    const agent = await api('/api/agents', {
+      method: 'POST',
+      body: JSON.stringify({
+        apiVersion: 'kagent.dev/v1alpha2',
+        kind: 'Agent',
+        metadata: { name: 'api-agent', namespace: 'default' },
+        spec: {
+          type: 'Declarative',
+          description: 'created through the API',
+          declarative: { modelConfig: 'from-api', systemMessage: 'Hello.' },
+        },
+      }),
+    });
+    expect(agent.status).toBe(201);
+    const files = [
+      'modelconfig-default-from-api.yaml',
+      'secret-default-from-api.yaml',
+      'agent-default-api-agent.yaml',
+    ];
+    for (const f of files) expect(existsSync(join(manifests, f))).toBe(true);
+    expect(parse(readFileSync(join(manifests, 'agent-default-api-agent.yaml'), 'utf8'))).toMatchObject({
+      kind: 'Agent',
+      metadata: { name: 'api-agent', namespace: 'default' },
+      spec: { declarative: { modelConfig: 'from-api' } },
+    });
+
+    await controller!.stop();
+    controller = await start();
+    const models = (await (await api('/api/modelconfigs')).json()) as { data: { ref: string }[] };
+    expect(models.data.map((m) => m.ref)).toContain('default/from-api');
+    const agents = (await (await api('/api/agents')).json()) as AgentsBody;
+    expect(agents.data.map((a) => a.id)).toContain('default__NS__api_agent');
+    const secret = await controller.services.store.get(SECRET, 'default', 'from-api');
+    expect(secret?.['data']).toMatchObject({ OPENAI_API_KEY: Buffer.from('sk-local').toString('base64') });
+
+    expect((await api('/api/agents/default/api-agent', { method: 'DELETE' })).ok).toBe(true);
+    expect((await api('/api/modelconfigs/default/from-api', { method: 'DELETE' })).ok).toBe(true);
+    for (const f of files) expect(existsSync(join(manifests, f))).toBe(false);
+    expect(await controller.services.store.get(AGENT, 'default', 'api-agent')).toBeUndefined();
+  }, 60_000);
+
+  it.skipIf(!existsSync(ADAPTER))(
+    'runs a stdio MCPServer and discovers its tools into the API',
+    async () => {
+      const cmd = mcpServerCommand({ server: 'everything', transport: 'stdio' });
+      writeFileSync(
+        join(manifests, 'everything.yaml'),
+        stringify({
+          apiVersion: 'kagent.dev/v1alpha1',
+          kind: 'MCPServer',
+          metadata: { name: 'everything' },
+          spec: { transportType: 'stdio', deployment: { cmd: cmd.command, args: cmd.args, port: 3000 } },
+        }),
+      );
+      const server = await waitFor(
+        async () => {
+          const body = (await (await api('/api/toolservers')).json()) as {
+            data: { ref: string; groupKind: string; discoveredTools: { name: string }[] }[];
+          };
+          return body.data.find((s) => s.ref === 'default/everything') ?? false;
+        },
+        { timeoutMs: 45_000, description: 'the MCPServer tools discovered' },
+      );
+      expect(server.groupKind).toBe('MCPServer.kagent.dev');
+      expect(server.discoveredTools.map((t) => t.name)).toContain('echo');
+    },
+    60_000,
+  );
 });

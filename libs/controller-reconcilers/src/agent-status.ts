@@ -15,11 +15,14 @@ export function readyCondition(deployment: KubeObject | undefined, generation: n
   const status = (deployment['status'] ?? {}) as {
     availableReplicas?: number;
     replicas?: number;
-    conditions?: { type?: string; status?: string }[];
+    conditions?: { type?: string; status?: string; message?: string }[];
   };
   const wanted = spec.replicas ?? 1;
   const available = status.availableReplicas ?? 0;
-  const availableCondition = status.conditions?.find((c) => c.type === 'Available')?.status === 'True';
+  const availability = status.conditions?.find((c) => c.type === 'Available');
+  const availableCondition = availability?.status === 'True';
+  // Why not, when the Deployment says (a local process that cannot start, say).
+  const why = !availableCondition && availability?.message ? `: ${availability.message}` : '';
   const ready = wanted === 0 ? availableCondition : availableCondition && available >= 1;
   return ready
     ? {
@@ -33,7 +36,7 @@ export function readyCondition(deployment: KubeObject | undefined, generation: n
         type: 'Ready',
         status: 'False',
         reason: 'DeploymentNotReady',
-        message: `${available}/${wanted} replicas available`,
+        message: `${available}/${wanted} replicas available${why}`,
         observedGeneration: generation,
       };
 }

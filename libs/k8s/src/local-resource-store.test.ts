@@ -1,7 +1,8 @@
-import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse, parseAllDocuments } from 'yaml';
 import { createMetricsRegistry } from '@agentplane/telemetry';
 import { waitFor } from '@agentplane/testing/wait';
 import type { Controller } from './controller.js';
@@ -160,5 +161,134 @@ describe('LocalResourceStore', () => {
     await expect(store.patchStatus(CONFIG_MAP, 'ns', 'x', {})).rejects.toSatisfy(isNotFound);
     expect(events.map((e) => e.type)).toEqual(['added', 'modified', 'modified', 'deleted']);
     expect(await store.get(SECRET, 'ns', 'x')).toBeUndefined();
+  });
+
+  describe('writing through to the folder', () => {
+    const widget = (name: string, message: string, namespace?: string): Widget => ({
+      apiVersion: WIDGET.apiVersion,
+      kind: 'Widget',
+      metadata: { name, ...(namespace ? { namespace } : {}) },
+      spec: { message },
+    });
+    const files = async (): Promise<string[]> => (await readdir(dir)).sort();
+    const widgetMessage = async (s: LocalResourceStore, name: string, ns = 'default'): Promise<unknown> =>
+      (await s.get<Widget>(WIDGET, ns, name))?.spec.message;
+
+    it('writes a new object to <kind>-<namespace>-<name>.yaml, without what the server assigns, and it outlives the store', async () => {
+      await store.start();
+      const stored = await store.writeManifest({
+        ...widget('new', 'hello', 'team'),
+        metadata: {
+          name: 'new',
+          namespace: 'team',
+          labels: { app: 'x' },
+          uid: 'u-1',
+          resourceVersion: '7',
+          ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'o', uid: 'u-0', controller: true }],
+        },
+        status: { phase: 'Done' },
+      });
+      // Resolves with the object as the store now holds it.
+      expect(stored.metadata).toMatchObject({ name: 'new', namespace: 'team', generation: 1 });
+      expect(stored.metadata.uid).not.toBe('u-1');
+      expect(await files()).toEqual(['widget-team-new.yaml']);
+      expect(parse(await readFile(join(dir, 'widget-team-new.yaml'), 'utf8'))).toEqual({
+        apiVersion: WIDGET.apiVersion,
+        kind: 'Widget',
+        metadata: { name: 'new', namespace: 'team', labels: { app: 'x' } },
+        spec: { message: 'hello' },
+      });
+      // A Secret's stringData is written as data; the file is private.
+      await store.writeManifest({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'key' },
+        stringData: { API_KEY: 'sk-1' },
+      });
+      const secretFile = join(dir, 'secret-default-key.yaml');
+      expect(parse(await readFile(secretFile, 'utf8'))).toMatchObject({
+        data: { API_KEY: Buffer.from('sk-1').toString('base64') },
+      });
+
+      // Updating it rewrites the same file; a restart reads it back.
+      await store.writeManifest(widget('new', 'changed', 'team'));
+      expect(await widgetMessage(store, 'new', 'team')).toBe('changed');
+      await store.stop();
+      store = new LocalResourceStore({ dir, fieldManager: 'm', debounceMs: 20 });
+      await store.start();
+      expect(await widgetMessage(store, 'new', 'team')).toBe('changed');
+      expect((await store.get(SECRET, 'default', 'key'))?.['data']).toEqual({
+        API_KEY: Buffer.from('sk-1').toString('base64'),
+      });
+
+      expect(await store.deleteManifest(WIDGET, 'team', 'new')).toBe(true);
+      expect(await store.get(WIDGET, 'team', 'new')).toBeUndefined();
+      expect(await files()).toEqual(['secret-default-key.yaml']);
+      expect(await store.deleteManifest(WIDGET, 'team', 'new')).toBe(false);
+    });
+
+    it('updates and removes an object in the file it came from, keeping the other documents as written', async () => {
+      const original = [
+        '# the team widgets',
+        'apiVersion: toys.agentplane.test/v1',
+        'kind: Widget',
+        'metadata:',
+        '  name: a # first one',
+        'spec:',
+        '  message: one',
+        '---',
+        'apiVersion: toys.agentplane.test/v1',
+        'kind: Widget',
+        'metadata:',
+        '  name: b',
+        'spec:',
+        '  message: two',
+        '',
+      ].join('\n');
+      await writeFile(join(dir, 'widgets.yaml'), original);
+      await store.start();
+      const before = await store.get(WIDGET, 'default', 'b');
+      const events: WatchEvent[] = [];
+      store.watch(WIDGET, (e) => events.push(e));
+      events.length = 0;
+
+      await store.writeManifest(widget('b', 'three', 'default'));
+      expect(await files()).toEqual(['widgets.yaml']);
+      const text = await readFile(join(dir, 'widgets.yaml'), 'utf8');
+      // The first document is untouched, comments included; b kept relying on the default namespace.
+      expect(text.startsWith(original.split('---')[0]!)).toBe(true);
+      expect(parseAllDocuments(text).map((d) => d.toJS() as unknown)).toEqual([
+        widget('a', 'one'),
+        widget('b', 'three'),
+      ]);
+      const after = await store.get<Widget>(WIDGET, 'default', 'b');
+      expect(after?.metadata.uid).toBe(before?.metadata.uid);
+      expect(after?.metadata.generation).toBe(2);
+      expect(events.map((e) => [e.type, e.object.metadata.name])).toEqual([['modified', 'b']]);
+
+      // The watcher sees the write too, and finds nothing new.
+      await new Promise((r) => setTimeout(r, 150));
+      expect(events).toHaveLength(1);
+
+      expect(await store.deleteManifest(WIDGET, 'default', 'a')).toBe(true);
+      const left = await readFile(join(dir, 'widgets.yaml'), 'utf8');
+      expect(parseAllDocuments(left).map((d) => d.toJS() as unknown)).toEqual([widget('b', 'three')]);
+      expect(await store.get(WIDGET, 'default', 'a')).toBeUndefined();
+      expect(await store.deleteManifest(WIDGET, 'default', 'b')).toBe(true);
+      expect(await files()).toEqual([]);
+    });
+
+    it('refuses to write into a file that no longer parses, and deletes objects only in memory', async () => {
+      await writeFile(join(dir, 'w.yaml'), widgetYaml('w', 'ok'));
+      await store.start();
+      await writeFile(join(dir, 'w.yaml'), 'kind: [unclosed\n');
+      await expect(store.writeManifest(widget('w', 'new'))).rejects.toThrow(/w\.yaml/);
+      expect(await readFile(join(dir, 'w.yaml'), 'utf8')).toBe('kind: [unclosed\n');
+
+      await store.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'mem' }, data: {} });
+      expect(await store.deleteManifest(CONFIG_MAP, 'default', 'mem')).toBe(true);
+      expect(await configMap('mem')).toBeUndefined();
+      expect(await files()).toEqual(['w.yaml']);
+    });
   });
 });

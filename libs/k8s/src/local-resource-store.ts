@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { watch as watchFs, type FSWatcher } from 'node:fs';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
-import { extname, join, relative } from 'node:path';
+import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { createLogger, type Logger } from '@agentplane/telemetry';
 import { rfc3339 } from './conditions.js';
 import { KubeApiError, ManifestError } from './errors.js';
 import { matchesLabels } from './labels.js';
+import { appendManifest, editManifest, isList, type ManifestFormat } from './manifest-edit.js';
 import { isUpToDate } from './object-compare.js';
 import type {
   ApplyOptions,
@@ -58,6 +59,8 @@ interface Entry {
  * when anything but metadata and status changes) and creationTimestamp like on an API server.
  * Status and the objects controllers create live in memory. Deleting an object deletes the
  * objects it owns (by owner reference uid), as Kubernetes' garbage collector would.
+ * `writeManifest`/`deleteManifest` write through to the folder instead (what a user or an API
+ * creates, so it outlives the process).
  *
  * A manifest that cannot be parsed is reported and its previous objects are kept.
  */
@@ -242,6 +245,66 @@ export class LocalResourceStore implements ResourceStore {
     return Promise.resolve(updated as T);
   }
 
+  /**
+   * Writes `obj` into the folder, so it outlives this process and the folder stays the source
+   * of truth: into the file it was read from (its document replaced, the file's other documents
+   * and comments kept), else into a new file `<kind>-<namespace>-<name>.yaml` at the top of the
+   * folder (appended as one more document if that file exists). Status, server-assigned
+   * metadata and owner references (uids live one run here) are not written. Resolves with the
+   * object as stored once the folder was read again.
+   *
+   * @throws ManifestError when the object's file no longer parses.
+   */
+  writeManifest<T extends KubeObject>(obj: T): Promise<T> {
+    const namespace = this.#namespaceOf(obj);
+    const name = obj.metadata.name;
+    if (!name) return Promise.reject(new Error(`cannot write a ${obj.kind} without metadata.name`));
+    const key = entryKey(obj, namespace, name);
+    return this.#serial(async () => {
+      const file = this.#entries.get(key)?.file;
+      let written = false;
+      if (file !== undefined) {
+        written = await this.#editFile(file, key, (current) =>
+          this.#manifestOf(obj, namespace, name, {
+            // A document that relied on the default namespace keeps relying on it.
+            withNamespace: Boolean(current.metadata?.namespace) || namespace !== this.#defaultNamespace,
+          }),
+        );
+      }
+      if (!written) {
+        const rel = newManifestName(obj.kind, namespace, name);
+        const path = join(this.#options.dir, rel);
+        const existing = await readFile(path, 'utf8').catch(() => '');
+        const manifest = this.#manifestOf(obj, namespace, name, { withNamespace: true });
+        await writeAtomically(path, appendManifest(rel, existing, formatOf(rel), manifest));
+      }
+      await this.#reload();
+      const stored = this.#entries.get(key)?.object;
+      if (!stored)
+        throw new ManifestError(`${obj.kind} ${namespace}/${name} was not read back`, { file: file ?? '' });
+      return stored as T;
+    });
+  }
+
+  /**
+   * Deletes an object from the folder: its document is removed from the file it was read from
+   * (the file too when nothing else is left in it). Objects that live only in memory are
+   * deleted as by `delete`. Resolves false when there was no such object.
+   */
+  deleteManifest(kind: ResourceKind, namespace: string, name: string): Promise<boolean> {
+    const key = entryKey(kind, namespace, name);
+    return this.#serial(async () => {
+      const entry = this.#entries.get(key);
+      if (!entry) return false;
+      if (entry.file === undefined || !(await this.#editFile(entry.file, key, () => undefined))) {
+        this.#remove(key);
+        return true;
+      }
+      await this.#reload();
+      return true;
+    });
+  }
+
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#watcher?.close();
@@ -342,11 +405,77 @@ export class LocalResourceStore implements ResourceStore {
     return objects;
   }
 
+  /** Runs `task` after every read or write queued before it; later ones wait for it. */
+  #serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#reloading.then(task);
+    this.#reloading = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  /**
+   * Replaces (or, when `replace` returns undefined, removes) the object `key` in `file`; the file
+   * is deleted when nothing is left in it. False when the file no longer holds the object.
+   */
+  async #editFile(
+    file: string,
+    key: string,
+    replace: (current: KubeObject) => KubeObject | undefined,
+  ): Promise<boolean> {
+    const path = join(this.#options.dir, file);
+    const text = await readFile(path, 'utf8').catch(() => undefined);
+    if (text === undefined) return false;
+    const edit = editManifest(file, text, formatOf(file), (raw) => this.#keyOfRaw(raw) === key, replace);
+    if (!edit.found) return false;
+    if (edit.remaining === 0) await unlink(path);
+    else await writeAtomically(path, edit.text);
+    return true;
+  }
+
+  /** The entry key of an object as written in a manifest (undefined when it has no identity). */
+  #keyOfRaw(raw: KubeObject): string | undefined {
+    if (typeof raw?.apiVersion !== 'string' || typeof raw.kind !== 'string') return undefined;
+    const name = raw.metadata?.name;
+    if (typeof name !== 'string' || name === '') return undefined;
+    return entryKey(raw, this.#namespaceOf(raw), name);
+  }
+
+  /** What is written to the folder for `obj`: its content without anything a server assigns. */
+  #manifestOf(
+    obj: KubeObject,
+    namespace: string,
+    name: string,
+    options: { withNamespace: boolean },
+  ): KubeObject {
+    const { apiVersion, kind, metadata, status: _status, ...content } = normalizeSecret(obj);
+    const {
+      name: _name,
+      namespace: _namespace,
+      ownerReferences: _owners,
+      deletionTimestamp: _deleted,
+      deletionGracePeriodSeconds: _grace,
+      selfLink: _selfLink,
+      ...meta
+    } = stripServerFields(metadata) as KubeObject['metadata'] & Record<string, unknown>;
+    return {
+      apiVersion,
+      kind,
+      metadata: { name, ...(namespace && options.withNamespace ? { namespace } : {}), ...meta },
+      ...content,
+    };
+  }
+
+  get #defaultNamespace(): string {
+    return this.#options.defaultNamespace || 'default';
+  }
+
   #namespaceOf(obj: KubeObject): string {
     const clusterScoped =
       CLUSTER_SCOPED.has(obj.kind) || (this.#options.clusterScopedKinds ?? []).includes(obj.kind);
     if (clusterScoped) return '';
-    return obj.metadata.namespace || this.#options.defaultNamespace || 'default';
+    return obj.metadata?.namespace || this.#defaultNamespace;
   }
 
   #nextVersion(): string {
@@ -444,14 +573,29 @@ function withoutServerFields(obj: KubeObject): KubeObject {
   return { ...rest, metadata: stripServerFields(obj.metadata) };
 }
 
-function isList(doc: unknown): doc is { items: unknown[] } {
-  return (
-    typeof doc === 'object' &&
-    doc !== null &&
-    Array.isArray((doc as { items?: unknown }).items) &&
-    typeof (doc as { kind?: unknown }).kind === 'string' &&
-    (doc as { kind: string }).kind.endsWith('List')
-  );
+function formatOf(file: string): ManifestFormat {
+  return extname(file) === '.json' ? 'json' : 'yaml';
+}
+
+/** The file a new object is written to, relative to the folder: `<kind>-<namespace>-<name>.yaml`. */
+export function newManifestName(kind: string, namespace: string, name: string): string {
+  return `${[kind.toLowerCase(), namespace, name].filter(Boolean).join('-')}.yaml`;
+}
+
+/**
+ * Writes through a hidden temporary file renamed over `path`, so the folder's watcher never reads
+ * half a file. Keeps the mode of the file it replaces; new files are private (they may hold Secrets).
+ */
+async function writeAtomically(path: string, text: string): Promise<void> {
+  const mode = (await stat(path).catch(() => undefined))?.mode ?? 0o600;
+  const tmp = join(dirname(path), `.${basename(path)}.${randomUUID()}.tmp`);
+  try {
+    await writeFile(tmp, text, { mode });
+    await rename(tmp, path);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
 }
 
 async function manifestFiles(dir: string): Promise<string[]> {

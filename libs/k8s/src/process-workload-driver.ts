@@ -156,7 +156,9 @@ export class ProcessWorkloadDriver implements WorkloadDriver {
     }
     workload.child = child;
     workload.startedAt = Date.now();
-    workload.status = { ...workload.status, phase: 'Running', ready: false };
+    // An error of an earlier start no longer describes this process.
+    const { lastError: _earlier, ...current } = workload.status;
+    workload.status = { ...current, phase: 'Running', ready: false };
     if (child.pid !== undefined) workload.status.pid = child.pid;
     workload.exited = new Promise((resolve) => {
       child.once('error', (err) => {

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { findFreePort } from '@agentplane/net';
 import type { Logger } from '@agentplane/telemetry';
 import { localGatewayConfig } from './gateway-config.js';
-import { curlExample, writeSampleManifests } from './sample-agents.js';
+import { agentRefs, curlExample, SAMPLE_FOLDER, writeSampleManifests } from './sample-agents.js';
 import { packageBin, sampleToolServers } from './sample-tools.js';
 
 export interface LocalPlatformOptions {
@@ -70,8 +70,16 @@ interface AgentsResponse {
   data: { agent: { metadata: { namespace: string; name: string } }; deploymentReady: boolean }[];
 }
 
-/** The agents the API lists, waiting (up to the deadline) until each one's process is ready. */
-async function readyAgents(apiUrl: string, timeoutMs: number): Promise<LocalAgent[]> {
+/**
+ * The agents the API lists, waiting (up to the deadline) until each of `awaited` (the sample's)
+ * is listed and its process ready; other agents (the user's, which may never run) are listed as
+ * they are.
+ */
+async function readyAgents(
+  apiUrl: string,
+  awaited: readonly string[],
+  timeoutMs: number,
+): Promise<LocalAgent[]> {
   const deadline = Date.now() + timeoutMs;
   let agents: LocalAgent[] = [];
   for (;;) {
@@ -82,7 +90,8 @@ async function readyAgents(apiUrl: string, timeoutMs: number): Promise<LocalAgen
         const ref = `${agent.metadata.namespace}/${agent.metadata.name}`;
         return { ref, a2aUrl: `${apiUrl}/api/a2a/${ref}/`, ready: deploymentReady };
       });
-      if (agents.length > 0 && agents.every((a) => a.ready)) return agents;
+      const ready = new Set(agents.filter((a) => a.ready).map((a) => a.ref));
+      if (agents.length > 0 && awaited.every((ref) => ready.has(ref))) return agents;
     } catch {
       // the API is starting
     }
@@ -161,9 +170,10 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
       }
     }
 
-    // The controller, in local mode on the filled-in sample manifests.
+    // The controller, in local mode on the manifests folder: the filled-in samples (rewritten
+    // each run, under sample/) and whatever the user or the API put there (kept).
     const manifests = join(dataDir, 'manifests');
-    await writeSampleManifests(join(repoRoot, 'deploy', 'local'), manifests, {
+    const samples = await writeSampleManifests(join(repoRoot, 'deploy', 'local'), manifests, {
       node: options.nodePath,
       serverEverything: packageBin('@modelcontextprotocol/server-everything'),
       openaiBaseUrl,
@@ -211,14 +221,15 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
       },
     );
 
-    const agents = await readyAgents(apiUrl, timeoutMs);
+    const sampleAgents = await agentRefs(manifests, samples);
+    const agents = await readyAgents(apiUrl, sampleAgents, timeoutMs);
     options.logger.debug({ manifests, agents }, 'local platform ready');
-    const first = agents[0];
+    const first = agents.find((a) => a.ref === sampleAgents[0]) ?? agents[0];
     return {
       urls: {
         'API (kagent routes, A2A proxy, /mcp)': apiUrl,
         'MCP (gateway, multiplexing the sample tool servers)': `http://127.0.0.1:${options.mcpPort}/mcp`,
-        'Manifests (watched; edit or add files)': manifests,
+        [`Manifests (watched, kept; ${SAMPLE_FOLDER}/ is rewritten each run)`]: manifests,
       },
       apiUrl,
       agents,

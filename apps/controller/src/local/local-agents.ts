@@ -1,7 +1,8 @@
 // One machine: each Agent's Deployment (as the reconciler wrote it into the local store) runs as
-// a child process of the agent runtime. The translated Secret's files go into a folder per agent,
-// the container's env is resolved from the store (Secret and ConfigMap references, field refs),
-// and the Deployment's status reports the process's readiness so the Agent's `Ready` follows it.
+// a child process: the agent runtime for declarative agents, `spec.byo.deployment.cmd` for BYO
+// ones. The translated Secret's files go into a folder per declarative agent, the container's
+// env is resolved from the store (Secret and ConfigMap references, field refs), and the
+// Deployment's status reports the process's readiness so the Agent's `Ready` follows it.
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AgentResolver } from '@agentplane/controller-api';
@@ -12,9 +13,10 @@ import {
   type WorkloadDriver,
   type WorkloadStatus,
 } from '@agentplane/k8s';
-import { CONFIG_MAP, DEPLOYMENT, SECRET } from '@agentplane/controller-reconcilers';
+import { AGENT, CONFIG_MAP, DEPLOYMENT, SECRET } from '@agentplane/controller-reconcilers';
 import { findFreePort } from '@agentplane/net';
 import type { Logger } from '@agentplane/telemetry';
+import { byoProcess } from './byo-process.js';
 
 export interface LocalAgentRunnerOptions {
   store: ResourceStore;
@@ -24,8 +26,13 @@ export interface LocalAgentRunnerOptions {
   runtimeMain: string;
   /** Folder holding one config folder per agent (`<ns>/<name>`). */
   agentsDir: string;
+  /** Working directory of BYO agents' commands (the manifest folder). Default this process's. */
+  workDir?: string;
   logger: Logger;
 }
+
+/** Where an agent's A2A server says it is up (the readiness probe of kagent's Deployment). */
+const READINESS_PATH = '/.well-known/agent-card.json';
 
 interface EnvVar {
   name: string;
@@ -38,6 +45,7 @@ interface EnvVar {
 }
 
 interface Container {
+  command?: string[];
   args?: string[];
   env?: EnvVar[];
   volumeMounts?: { name: string; mountPath: string }[];
@@ -114,6 +122,11 @@ export class LocalAgentRunner {
     const pod = (deployment['spec'] as { template?: { spec?: PodSpec } } | undefined)?.template?.spec ?? {};
     const container = pod.containers?.[0];
     if (!container) return;
+    const agent = await store.get(AGENT, namespace, name);
+    if ((agent?.['spec'] as { type?: string } | undefined)?.type === 'BYO') {
+      await this.#syncByo(deployment, container);
+      return;
+    }
     const args = container.args ?? [];
     const configPath = args[args.indexOf('--filepath') + 1] ?? '/config';
     const mount = container.volumeMounts?.find((m) => m.mountPath === configPath);
@@ -127,11 +140,7 @@ export class LocalAgentRunner {
     await mkdir(folder, { recursive: true });
     for (const [file, b64] of Object.entries(files)) await writeFile(join(folder, file), decode(b64) ?? '');
 
-    const env: Record<string, string> = {};
-    for (const v of container.env ?? []) {
-      const value = await this.#envValue(namespace, name, v);
-      if (value !== undefined) env[v.name] = value;
-    }
+    const env = await this.#containerEnv(namespace, name, container);
     env['AGENTPLANE_CONFIG_HASH'] = stableHash(files);
     const port = workloads.status(namespace, name)?.port ?? (await findFreePort('127.0.0.1'));
     const status = await workloads.apply({
@@ -141,9 +150,54 @@ export class LocalAgentRunner {
       args: [this.#options.runtimeMain, '--host', '127.0.0.1', '--port', String(port), '--filepath', folder],
       env,
       port,
-      readinessPath: '/.well-known/agent-card.json',
+      readinessPath: READINESS_PATH,
     });
     await this.#reportStatus(status);
+  }
+
+  /**
+   * A BYO agent: its container's command and args as a process in the manifest folder, with the
+   * container's env plus `PORT` (the port it must serve A2A on; `$(PORT)` in args expands to it).
+   * An image-only one cannot run: its Deployment says why, and so does the Agent's `Ready`.
+   */
+  async #syncByo(deployment: KubeObject, container: Container): Promise<void> {
+    const { workloads, logger } = this.#options;
+    const { namespace = '', name = '' } = deployment.metadata;
+    const env = await this.#containerEnv(namespace, name, container);
+    const port = workloads.status(namespace, name)?.port ?? (await findFreePort('127.0.0.1'));
+    env['PORT'] = String(port);
+    const planned = byoProcess(container, env);
+    if (!planned.ok) {
+      if (await workloads.delete(namespace, name))
+        logger.info({ agent: `${namespace}/${name}` }, 'agent stopped');
+      await this.#patchDeploymentStatus(deployment, false, planned.reason, planned.message);
+      return;
+    }
+    const status = await workloads.apply({
+      namespace,
+      name,
+      command: planned.command,
+      args: planned.args,
+      env,
+      port,
+      portEnv: 'PORT',
+      ...(this.#options.workDir ? { cwd: this.#options.workDir } : {}),
+      readinessPath: READINESS_PATH,
+    });
+    await this.#reportStatus(status);
+  }
+
+  async #containerEnv(
+    namespace: string,
+    name: string,
+    container: Container,
+  ): Promise<Record<string, string>> {
+    const env: Record<string, string> = {};
+    for (const v of container.env ?? []) {
+      const value = await this.#envValue(namespace, name, v);
+      if (value !== undefined) env[v.name] = value;
+    }
+    return env;
   }
 
   async #envValue(namespace: string, name: string, v: EnvVar): Promise<string | undefined> {
@@ -168,28 +222,50 @@ export class LocalAgentRunner {
   /** Mirrors the process into the Deployment's status, as a cluster would report the pod. */
   async #reportStatus(status: WorkloadStatus): Promise<void> {
     if (this.#stopped) return;
-    const { store } = this.#options;
+    const { store, workloads } = this.#options;
+    // A stopped process whose workload is gone: the sync that stopped it reports (or the
+    // Deployment is gone with its Agent).
+    if (status.phase === 'Stopped' && !workloads.status(status.namespace, status.name)) return;
     const deployment = await store.get(DEPLOYMENT, status.namespace, status.name);
     if (!deployment) return;
     const ready = status.ready && status.phase === 'Running';
-    await store
-      .patchStatus(DEPLOYMENT, status.namespace, status.name, {
+    await this.#patchDeploymentStatus(
+      deployment,
+      ready,
+      ready ? 'ProcessReady' : `Process${status.phase}`,
+      ready ? `serving on ${status.url}` : (status.lastError ?? processState(status)),
+    );
+  }
+
+  async #patchDeploymentStatus(
+    deployment: KubeObject,
+    ready: boolean,
+    reason: string,
+    message: string,
+  ): Promise<void> {
+    const { namespace = '', name = '' } = deployment.metadata;
+    await this.#options.store
+      .patchStatus(DEPLOYMENT, namespace, name, {
         observedGeneration: deployment.metadata.generation ?? 0,
         replicas: 1,
         updatedReplicas: 1,
         readyReplicas: ready ? 1 : 0,
         availableReplicas: ready ? 1 : 0,
-        conditions: [
-          {
-            type: 'Available',
-            status: ready ? 'True' : 'False',
-            reason: ready ? 'ProcessReady' : `Process${status.phase}`,
-            message: ready ? `serving on ${status.url}` : (status.lastError ?? `process ${status.phase}`),
-          },
-        ],
+        conditions: [{ type: 'Available', status: ready ? 'True' : 'False', reason, message }],
       })
       .catch((err: unknown) => this.#options.logger.debug({ err }, 'cannot report the agent status'));
   }
+}
+
+/** What a process that is not ready is doing, for the Deployment's message. */
+function processState(status: WorkloadStatus): string {
+  if (status.phase === 'BackOff') {
+    const exit = status.lastExitSignal
+      ? `signal ${status.lastExitSignal}`
+      : `code ${String(status.lastExitCode)}`;
+    return `process exited (${exit}), restarting (${status.restarts} restarts)`;
+  }
+  return status.phase === 'Running' ? 'process started, not answering yet' : `process ${status.phase}`;
 }
 
 function sameSpec(a: KubeObject, b: KubeObject): boolean {
