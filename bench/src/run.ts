@@ -194,17 +194,18 @@ async function compareMany(name: string, all: readonly Target[]): Promise<void> 
   };
   for (let i = 1; i < targets.length; i++)
     console.log(`  ratio ${targets[i]?.label} / ${targets[0]?.label}: ${ratio(i, 0)}`);
-  if (targets.length > 2) console.log(`  ratio ${targets[1]?.label} / ${targets[2]?.label}: ${ratio(1, 2)}`);
+  for (let j = 2; j < targets.length; j++)
+    console.log(`  ratio ${targets[1]?.label} / ${targets[j]?.label}: ${ratio(1, j)}`);
   if (runs.some((rs) => rs.some((r) => r.errors > 0))) process.exitCode = 1;
 }
 
-async function startGateway(yaml: string): Promise<{ proc: ManagedProcess; port: number }> {
+async function startGateway(yaml: string, main = GATEWAY): Promise<{ proc: ManagedProcess; port: number }> {
   const port = await freePort();
   const file = join(mkdtempSync(join(tmpdir(), 'bench-gw-')), 'config.yaml');
   writeFileSync(file, yaml.replaceAll('$PORT', String(port)));
   const readiness = await freePort();
   const nodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const proc = spawnManaged(process.execPath, [...nodeArgs, GATEWAY, '-f', file], {
+  const proc = spawnManaged(process.execPath, [...nodeArgs, main, '-f', file], {
     env: {
       PATH: process.env.PATH,
       LOG_LEVEL: 'warn',
@@ -448,15 +449,18 @@ async function benchLlm(): Promise<void> {
   const portkey = spawnManaged(process.execPath, [portkeyBin, `--port=${portkeyPort}`, '--headless'], {
     env: { PATH: process.env.PATH, NODE_ENV: 'production' },
   });
-  const gw = await startGateway(
-    `llm:
+  const llmConfig = `llm:
   port: $PORT
   models:
   - name: "*"
     provider: openAI
     params: {apiKey: sk-bench, hostOverride: "127.0.0.1:${mockPort}"}
-`,
-  );
+`;
+  const gw = await startGateway(llmConfig);
+  // BENCH_LLM_BASELINE=<other build's apps/gateway/dist/main.js>: that build runs in the same
+  // rounds too, for a before/after comparison under the same load.
+  const baselineMain = process.env.BENCH_LLM_BASELINE;
+  const baseline = baselineMain ? await startGateway(llmConfig, baselineMain) : undefined;
   const ready = async (url: string) => {
     try {
       const r = await request(url);
@@ -477,7 +481,9 @@ async function benchLlm(): Promise<void> {
     });
     // ~1 KiB of prompt text.
     const prompt = `benchmark ${'lorem ipsum dolor sit amet '.repeat(38)}`.slice(0, 1024);
-    for (const stream of [false, true]) {
+    // BENCH_LLM=buffered or streamed runs one of the two (e.g. for a profile of one path).
+    const modes = { buffered: [false], streamed: [true] }[process.env.BENCH_LLM ?? ''] ?? [false, true];
+    for (const stream of modes) {
       const body = JSON.stringify({
         model: 'gpt-4o-mini',
         messages: [
@@ -506,6 +512,18 @@ async function benchLlm(): Promise<void> {
             expect,
             cpuPid: gw.proc.child.pid,
           },
+          ...(baseline
+            ? [
+                {
+                  label: 'gateway, baseline build',
+                  url: `http://127.0.0.1:${baseline.port}/v1/chat/completions`,
+                  headers: {},
+                  body,
+                  expect,
+                  cpuPid: baseline.proc.child.pid,
+                },
+              ]
+            : []),
           {
             label: '@portkey-ai/gateway',
             url: `http://127.0.0.1:${portkeyPort}/v1/chat/completions`,
@@ -524,6 +542,7 @@ async function benchLlm(): Promise<void> {
     }
   } finally {
     await gw.proc.stop();
+    await baseline?.proc.stop();
     await portkey.stop();
     await mock.stop();
   }
