@@ -742,7 +742,7 @@ async function main(): Promise<void> {
     const gcMs = (routeDelta('nodejs_gc_duration_seconds_sum') * 1000) / (WARMUP + CHANGES);
     console.log(
       `  controller per route change: CPU ${cpuRoute.toFixed(1)} ms, GC ${gcMs.toFixed(1)} ms, ` +
-        `${(runs / (WARMUP + CHANGES)).toFixed(1)} reconcile runs of ${runMs.toFixed(1)} ms (mean; 50 ms debounce before each)`,
+        `${(runs / (WARMUP + CHANGES)).toFixed(1)} reconcile runs of ${runMs.toFixed(1)} ms (mean; 10 ms debounce before each)`,
     );
     console.log(
       `  controller RSS: ${memIdle.rss.toFixed(0)} MiB before the routes, ${memConverged.rss.toFixed(0)} MiB after convergence, ` +

@@ -62,7 +62,10 @@ export interface GatewayReconcilerOptions {
   /** `host:port` of this controller's xDS server as the gateway pods reach it. */
   xdsAddress: string;
   controllerName?: string;
-  /** Gathers changes for this long before a run. Default 50 ms. */
+  /**
+   * Gathers changes for this long before a run (changes arriving during a run gather until it
+   * ends, so a burst still costs few runs). Default 10 ms.
+   */
   debounceMs?: number;
   /** Write statuses and provision Gateways (the leader). Default true; see `setLeader`. */
   leader?: boolean;
@@ -144,7 +147,7 @@ export class GatewayReconciler {
   }
 
   /** Schedules a run (debounced). */
-  schedule(delayMs = this.#o.debounceMs ?? 50): void {
+  schedule(delayMs = this.#o.debounceMs ?? 10): void {
     if (this.#stopped) return;
     if (this.#running) {
       this.#again = true;
