@@ -317,6 +317,40 @@ describe.skipIf(!envtest.available)('gateway-controller against kube-apiserver',
     expect(JSON.stringify(ok.content)).toContain('3');
   });
 
+  it('a Gateway whose workload cannot be provisioned says why in Programmed', async () => {
+    await apply({
+      apiVersion: 'agentgateway.dev/v1alpha1',
+      kind: 'AgentgatewayParameters',
+      metadata: { name: 'json-logs', namespace: 'default' },
+      spec: { logging: { format: 'json' } },
+    });
+    await apply({
+      apiVersion: `${GROUP}/v1`,
+      kind: 'Gateway',
+      metadata: { name: 'unprovisioned', namespace: 'default' },
+      spec: {
+        gatewayClassName: 'agentgateway',
+        infrastructure: {
+          parametersRef: { group: 'agentgateway.dev', kind: 'AgentgatewayParameters', name: 'json-logs' },
+        },
+        listeners: [{ name: 'http', protocol: 'HTTP', port: 18080 }],
+      },
+    });
+    const programmed = await waitFor(
+      async () => {
+        const gw = await get(`${GROUP}/v1`, 'Gateway', 'unprovisioned');
+        const c = ((gw.status?.['conditions'] ?? []) as Condition[]).find((x) => x.type === 'Programmed');
+        return c?.status === 'False' && c.reason === 'Invalid' ? c : false;
+      },
+      { timeoutMs: 15_000, description: 'Programmed=False on the unprovisioned Gateway' },
+    );
+    expect(programmed.message).toContain('logging.format');
+    await store.delete({ apiVersion: `${GROUP}/v1`, kind: 'Gateway' }, 'default', 'unprovisioned');
+    // The provisioned Gateway keeps serving.
+    const ok = await client.callTool({ name: 'get-sum', arguments: { a: 2, b: 2 } });
+    expect(JSON.stringify(ok.content)).toContain('4');
+  });
+
   it('deleting the route removes it from the gateway', async () => {
     await store.delete({ apiVersion: `${GROUP}/v1`, kind: 'HTTPRoute' }, 'default', 'mcp');
     await waitFor(async () => (await post('/mcp')).statusCode === 404, {

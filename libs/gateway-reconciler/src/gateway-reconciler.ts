@@ -21,6 +21,8 @@ import {
   type EndpointSlice,
   type ImageRef,
   type Namespace,
+  type ProvisionResult,
+  type ProvisioningFailure,
   type ReferenceGrant,
   type Secret,
   type Service,
@@ -101,6 +103,9 @@ export class GatewayReconciler {
    * again needs no field-by-field comparison.
    */
   readonly #statusSeen = new WeakMap<KubeObject, string>();
+  /** Gateways (`ns/name`) whose workload write failed in the last attempt, with the error. */
+  readonly #applyFailures = new Map<string, string>();
+  #retryTimer: NodeJS.Timeout | undefined;
 
   constructor(options: GatewayReconcilerOptions) {
     this.#o = options;
@@ -163,6 +168,7 @@ export class GatewayReconciler {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
+    clearTimeout(this.#retryTimer);
     for (const u of this.#unwatch.splice(0)) u();
     await this.#running;
   }
@@ -268,8 +274,18 @@ export class GatewayReconciler {
       namespaces: await this.#list<Namespace>(NAMESPACE),
       referenceGrants: await this.#list<ReferenceGrant>(REFERENCE_GRANT),
     };
+    // Workloads are planned (pure) before the statuses, so a Gateway that cannot be provisioned
+    // says why in its Programmed condition in the same run.
+    const plans = this.#planWorkloads(gatewayClasses, gateways, parameters, input.secrets ?? []);
+    const provisioningFailures = new Map<string, ProvisioningFailure>();
+    for (const { key, result } of plans)
+      if (!result.ok)
+        provisioningFailures.set(key, { reason: 'Invalid', message: result.error.issues.join('; ') });
+      else if (this.#applyFailures.has(key))
+        provisioningFailures.set(key, { reason: 'Pending', message: this.#applyFailures.get(key) ?? '' });
     const { resources, statuses } = translateGateways(input, {
       controllerName,
+      provisioningFailures,
       ...(this.#o.now ? { now: this.#o.now() } : {}),
     });
     for (const { typeUrl, entries } of toCacheEntries(resources))
@@ -310,15 +326,60 @@ export class GatewayReconciler {
     }
 
     // Workloads of the Gateways this controller accepted.
-    const ours = new Set(
-      gatewayClasses.filter((c) => c.spec.controllerName === controllerName).map((c) => c.metadata?.name),
-    );
+    let applyFailuresChanged = false;
+    const planned = new Set(plans.map((p) => p.key));
+    for (const key of this.#applyFailures.keys()) if (!planned.has(key)) this.#applyFailures.delete(key);
+    for (const { key, gateway: gw, result: r } of plans) {
+      if (!r.ok) {
+        logger?.warn({ gateway: key, issues: r.error.issues }, 'gateway not provisioned');
+        continue;
+      }
+      const owner =
+        (await store.get(GATEWAY, gw.metadata?.namespace ?? '', gw.metadata?.name ?? '')) ??
+        (gw as unknown as KubeObject);
+      const v = r.value;
+      try {
+        await applyChildren({
+          source: store,
+          writer: store,
+          owner,
+          desired: [v.deployment, v.serviceAccount, v.service, v.secret] as unknown as KubeObject[],
+          ownedKinds: OWNED_KINDS,
+        });
+        if (this.#applyFailures.delete(key)) applyFailuresChanged = true;
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        logger?.warn({ gateway: key, err }, 'gateway workload not written');
+        if (this.#applyFailures.get(key) !== message) applyFailuresChanged = true;
+        this.#applyFailures.set(key, message);
+      }
+    }
+    // Once more so the Programmed condition says what the writes found; failed writes are retried.
+    if (applyFailuresChanged) this.schedule();
+    else if (this.#applyFailures.size > 0 && !this.#retryTimer && !this.#stopped) {
+      this.#retryTimer = setTimeout(() => {
+        this.#retryTimer = undefined;
+        this.schedule();
+      }, 5_000);
+      this.#retryTimer.unref();
+    }
+  }
+
+  /** The desired workload of each Gateway of our classes (pure; the existing Secret keeps its key). */
+  #planWorkloads(
+    gatewayClasses: readonly GatewayClass[],
+    gateways: readonly Gateway[],
+    parameters: readonly AgentgatewayParameters[],
+    secrets: readonly Secret[],
+  ): { key: string; gateway: Gateway; result: ProvisionResult }[] {
+    const controllerName = this.#o.controllerName ?? AGENTGATEWAY_CONTROLLER_NAME;
+    const plans: { key: string; gateway: Gateway; result: ProvisionResult }[] = [];
     for (const gw of gateways) {
-      if (!ours.has(gw.spec.gatewayClassName)) continue;
+      const cls = gatewayClasses.find((c) => c.metadata?.name === gw.spec.gatewayClassName);
+      if (cls?.spec.controllerName !== controllerName) continue;
       const ns = gw.metadata?.namespace ?? '';
       const name = gw.metadata?.name ?? '';
-      const cls = gatewayClasses.find((c) => c.metadata?.name === gw.spec.gatewayClassName);
-      const classRef = cls?.spec.parametersRef;
+      const classRef = cls.spec.parametersRef;
       const gwRef = gw.spec.infrastructure?.parametersRef;
       const params = [
         classRef &&
@@ -327,26 +388,16 @@ export class GatewayReconciler {
           ),
         gwRef && parameters.find((p) => p.metadata.namespace === ns && p.metadata.name === gwRef.name),
       ].filter((p): p is AgentgatewayParameters => p !== undefined);
-      const existing = (await store.get(SECRET, ns, provisionedNames(name).secret)) as Secret | undefined;
-      const r = provisionGateway(gw, params, {
+      const secretName = provisionedNames(name).secret;
+      const existing = secrets.find((s) => s.metadata?.namespace === ns && s.metadata?.name === secretName);
+      const result = provisionGateway(gw, params, {
         image: this.#o.image,
         xdsAddress: this.#o.xdsAddress,
         ...(existing ? { existingSecret: existing } : {}),
       });
-      if (!r.ok) {
-        logger?.warn({ gateway: `${ns}/${name}`, issues: r.error.issues }, 'gateway not provisioned');
-        continue;
-      }
-      const owner = (await store.get(GATEWAY, ns, name)) ?? (gw as unknown as KubeObject);
-      const v = r.value;
-      await applyChildren({
-        source: store,
-        writer: store,
-        owner,
-        desired: [v.deployment, v.serviceAccount, v.service, v.secret] as unknown as KubeObject[],
-        ownedKinds: OWNED_KINDS,
-      });
+      plans.push({ key: `${ns}/${name}`, gateway: gw, result });
     }
+    return plans;
   }
 }
 

@@ -2,7 +2,7 @@
 // gateway-controller's xDS resources and statuses, and the desired workload of each Gateway.
 export { translateGateways } from './translate-gateways.js';
 export { AGENTGATEWAY_CONTROLLER_NAME } from './translate-input.js';
-export type { TranslateInput, TranslateOptions } from './translate-input.js';
+export type { ProvisioningFailure, TranslateInput, TranslateOptions } from './translate-input.js';
 export type {
   GatewayAddress,
   GatewayStatus,

@@ -97,6 +97,21 @@ describe('translateGateways', () => {
     expect(denied?.message.trafficPolicy?.directResponse?.status).toBe(500);
   });
 
+  it('says in Programmed why a Gateway’s workload could not be provisioned, and keeps its config', () => {
+    const failures = new Map([
+      ['default/gw', { reason: 'Invalid' as const, message: 'spec.logging.format is not supported yet' }],
+    ]);
+    const out = translateGateways(readCase('mcp-static'), { now: NOW, provisioningFailures: failures });
+    const conditions = out.statuses.gateways[0]?.status.conditions ?? [];
+    expect(condition(conditions, 'Accepted')).toBe('True/Accepted');
+    expect(condition(conditions, 'Programmed')).toBe('False/Invalid');
+    expect(conditions.find((c) => c.type === 'Programmed')?.message).toBe(
+      'gateway workload not provisioned: spec.logging.format is not supported yet',
+    );
+    // The gateways that do run keep receiving their configuration.
+    expect(out.resources.routes).toEqual(run('mcp-static').resources.routes);
+  });
+
   it('reports BackendNotFound and InvalidKind, and answers 500 for those rules', () => {
     const out = run('missing-backend');
     const parent = routeParents(out, 'broken')[0];

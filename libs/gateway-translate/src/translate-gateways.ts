@@ -368,16 +368,24 @@ export function translateGateways(input: TranslateInput, options: TranslateOptio
       for (const l of g.listeners.xdsListeners) listeners.add(l.key, l, [key]);
     }
     const addresses = gatewayAddresses(ctx, g.ref, serviceName(g.ref));
+    const failure = options.provisioningFailures?.get(key);
     const programmed: ConditionInit = !g.accepted
       ? { type: 'Programmed', status: false, reason: 'Invalid', message: 'gateway is not accepted' }
-      : addresses.length === 0
+      : failure
         ? {
             type: 'Programmed',
             status: false,
-            reason: 'AddressNotAssigned',
-            message: `Service ${g.ref.namespace}/${serviceName(g.ref)} not found yet`,
+            reason: failure.reason,
+            message: `gateway workload not provisioned: ${failure.message}`,
           }
-        : { type: 'Programmed', status: true, reason: 'Programmed', message: 'gateway programmed' };
+        : addresses.length === 0
+          ? {
+              type: 'Programmed',
+              status: false,
+              reason: 'AddressNotAssigned',
+              message: `Service ${g.ref.namespace}/${serviceName(g.ref)} not found yet`,
+            }
+          : { type: 'Programmed', status: true, reason: 'Programmed', message: 'gateway programmed' };
     const generation = g.gateway.metadata?.generation;
     const previous = g.gateway.status;
     gatewayStatuses.push({

@@ -39,4 +39,15 @@ export interface TranslateOptions {
    * Default: the Gateway's name (what provisionGateway creates).
    */
   gatewayServiceName?: (gateway: { namespace: string; name: string }) => string;
+  /**
+   * Gateways (key `namespace/name`) whose workload could not be provisioned: their `Programmed`
+   * condition is False with this reason (`Invalid`: the parameters; `Pending`: the write failed)
+   * and message.
+   */
+  provisioningFailures?: ReadonlyMap<string, ProvisioningFailure>;
+}
+
+export interface ProvisioningFailure {
+  reason: 'Invalid' | 'Pending';
+  message: string;
 }
