@@ -78,16 +78,17 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   const otlpEndpoint = app.otlpEndpoint ?? settings.tracing?.otlpEndpoint;
   let tracing: Tracing | undefined;
   if (otlpEndpoint && opts.tracing !== false) {
-    if (settings.tracing?.otlpProtocol === 'grpc' && !app.otlpEndpoint)
-      log.warn({ otlpEndpoint }, 'OTLP over gRPC is not supported; exporting OTLP/HTTP to this endpoint');
+    // The config's protocol (agentgateway's default is gRPC); an endpoint from the environment is OTLP/HTTP.
+    const otlpProtocol = app.otlpEndpoint ? 'http' : (settings.tracing?.otlpProtocol ?? 'http');
     tracing = initTracing({
       serviceName: 'agentgateway',
       serviceVersion: VERSION,
       otlpEndpoint,
+      otlpProtocol,
       otlpHeaders: { ...settings.tracing?.headers },
       sampleRatio: sampleRatio(settings.tracing?.randomSampling),
     });
-    log.info({ otlpEndpoint }, 'tracing enabled');
+    log.info({ otlpEndpoint, otlpProtocol }, 'tracing enabled');
   }
 
   const rl = settings.globalRateLimit;

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { context, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { initTracing, otlpTracesUrl } from './tracing.js';
 import type { Tracing } from './tracing.js';
@@ -186,5 +187,61 @@ describe('otlpTracesUrl', () => {
     expect(otlpTracesUrl('http://collector:4318')).toBe('http://collector:4318/v1/traces');
     expect(otlpTracesUrl('http://collector:4318/otlp/')).toBe('http://collector:4318/otlp/v1/traces');
     expect(otlpTracesUrl('https://x.example/v1/traces')).toBe('https://x.example/v1/traces');
+  });
+});
+
+describe('initTracing over OTLP/gRPC', () => {
+  it('exports spans to a gRPC collector with the configured headers', async () => {
+    const received: { body: Buffer; authorization: unknown }[] = [];
+    const server = new grpc.Server();
+    const identity = (b: Buffer): Buffer => b;
+    server.addService(
+      {
+        Export: {
+          path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+          requestStream: false,
+          responseStream: false,
+          requestSerialize: identity,
+          requestDeserialize: identity,
+          responseSerialize: identity,
+          responseDeserialize: identity,
+        },
+      },
+      {
+        Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+          received.push({ body: call.request, authorization: call.metadata.get('authorization')[0] });
+          // An empty ExportTraceServiceResponse.
+          callback(null, Buffer.alloc(0));
+        },
+      },
+    );
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) =>
+        err ? reject(err) : resolve(p),
+      ),
+    );
+    const tracing = initTracing({
+      serviceName: 'gateway-under-test',
+      otlpEndpoint: `http://127.0.0.1:${port}`,
+      otlpProtocol: 'grpc',
+      otlpHeaders: { authorization: 'Bearer collector-key' },
+      registerGlobals: false,
+    });
+    try {
+      const span = tracing.tracer.startSpan('mcp tools/call');
+      const traceId = span.spanContext().traceId;
+      span.end();
+      await tracing.forceFlush();
+      expect(received).toHaveLength(1);
+      const body = received[0]?.body ?? Buffer.alloc(0);
+      // Protobuf carries the 16-byte trace id and the strings verbatim.
+      expect(body.includes(Buffer.from(traceId, 'hex'))).toBe(true);
+      expect(body.includes(Buffer.from('gateway-under-test'))).toBe(true);
+      expect(body.includes(Buffer.from('mcp tools/call'))).toBe(true);
+      expect(received[0]?.authorization).toBe('Bearer collector-key');
+    } finally {
+      await tracing.shutdown();
+      server.forceShutdown();
+    }
   });
 });

@@ -4,12 +4,15 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
+import type { ExportResult } from '@opentelemetry/core';
 import {
   AlwaysOnSampler,
   BatchSpanProcessor,
   ParentBasedSampler,
   TraceIdRatioBasedSampler,
   TracerProvider,
+  type ReadableSpan,
+  type SpanExporter,
 } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 
@@ -24,6 +27,11 @@ export interface InitTracingOptions {
    * tracing is off: spans are not recorded and nothing is sent.
    */
   otlpEndpoint?: string;
+  /**
+   * `http` (default): OTLP/HTTP to `otlpEndpoint` as above. `grpc`: OTLP/gRPC to `otlpEndpoint`
+   * (`http://collector:4317`; `https://` for TLS), the gRPC client loaded on the first export.
+   */
+  otlpProtocol?: 'http' | 'grpc';
   /** Headers sent with every export request (e.g. an API key of the tracing backend). */
   otlpHeaders?: Record<string, string>;
   /** Fraction (0..1) of new traces to sample; children follow their parent's decision. Default 1. */
@@ -123,11 +131,14 @@ export function initTracing(options: InitTracingOptions): Tracing {
   const ratio = options.sampleRatio ?? 1;
   if (!(ratio >= 0 && ratio <= 1)) throw new RangeError(`sampleRatio must be within 0..1, got ${ratio}`);
 
-  const exporter = new OTLPTraceExporter({
-    url: otlpTracesUrl(options.otlpEndpoint),
-    headers: { ...options.otlpHeaders },
-    timeoutMillis: options.exportTimeoutMillis ?? 10_000,
-  });
+  const exporter: SpanExporter =
+    options.otlpProtocol === 'grpc'
+      ? new LazyGrpcExporter(options.otlpEndpoint, options.otlpHeaders ?? {}, options.exportTimeoutMillis)
+      : new OTLPTraceExporter({
+          url: otlpTracesUrl(options.otlpEndpoint),
+          headers: { ...options.otlpHeaders },
+          timeoutMillis: options.exportTimeoutMillis ?? 10_000,
+        });
   const resource = defaultResource().merge(
     resourceFromAttributes({
       ...options.resourceAttributes,
@@ -182,4 +193,48 @@ export function initTracing(options: InitTracingOptions): Tracing {
     forceFlush: () => provider.forceFlush(),
     shutdown,
   };
+}
+
+/**
+ * OTLP/gRPC, with `@opentelemetry/exporter-trace-otlp-grpc` (and grpc-js) imported on the first
+ * export: processes that never export, or export over HTTP, do not pay for loading it.
+ */
+class LazyGrpcExporter implements SpanExporter {
+  #exporter: Promise<SpanExporter> | undefined;
+
+  constructor(
+    private readonly url: string,
+    private readonly headers: Record<string, string>,
+    private readonly timeoutMillis: number | undefined,
+  ) {}
+
+  #load(): Promise<SpanExporter> {
+    this.#exporter ??= import('@opentelemetry/exporter-trace-otlp-grpc').then(async (m) => {
+      const { Metadata } = await import('@grpc/grpc-js');
+      const metadata = new Metadata();
+      for (const [k, v] of Object.entries(this.headers)) metadata.set(k, v);
+      return new m.OTLPTraceExporter({
+        url: this.url,
+        metadata,
+        timeoutMillis: this.timeoutMillis ?? 10_000,
+      });
+    });
+    return this.#exporter;
+  }
+
+  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    this.#load().then(
+      (e) => e.export(spans, resultCallback),
+      (error: unknown) =>
+        resultCallback({ code: 1, error: error instanceof Error ? error : new Error(String(error)) }),
+    );
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.#exporter) await (await this.#exporter).shutdown();
+  }
+
+  async forceFlush(): Promise<void> {
+    if (this.#exporter) await (await this.#exporter).forceFlush?.();
+  }
 }
