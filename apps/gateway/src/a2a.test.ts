@@ -19,6 +19,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAppConfig, type AppConfig } from './config.js';
 import { startGateway, type RunningGateway } from './gateway.js';
+import { startGatewayFromFile } from './testing/in-process-gateway.js';
 import {
   EchoExecutor,
   SlowStreamExecutor,
@@ -214,24 +215,7 @@ describe('A2A streams: backpressure, and the client leaving mid-stream', () => {
       backends: [{host: "127.0.0.1:${agent.port}"}]
 `,
     );
-    const app = parseAppConfig(['-f', file], {
-      ADMIN_ADDR: '127.0.0.1:0',
-      STATS_ADDR: '127.0.0.1:0',
-      READINESS_ADDR: '127.0.0.1:0',
-      LISTEN_HOST: '127.0.0.1',
-    }) as AppConfig;
-    const destination = new Writable({
-      write(c: Buffer, _e, cb) {
-        logs.push(c.toString());
-        cb();
-      },
-    });
-    gw = await startGateway({
-      app,
-      logger: createLogger({ name: 'gateway', destination }),
-      registry: createMetricsRegistry(),
-      watch: false,
-    });
+    gw = await startGatewayFromFile(file, { logs: logs });
   });
   afterAll(async () => {
     executor.stop();

@@ -7,11 +7,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '@agentplane/testing/free-port';
 import { startHttpMcpServer, type HttpMcpServer } from '@agentplane/testing/mcp-servers';
-import { createLogger } from '@agentplane/telemetry/logger';
-import { createMetricsRegistry } from '@agentplane/telemetry/metrics-registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAppConfig, type AppConfig } from './config.js';
-import { startGateway, type RunningGateway } from './gateway.js';
+import type { RunningGateway } from './gateway.js';
+import { startGatewayFromFile } from './testing/in-process-gateway.js';
 import { appDir } from './testing/gateway-process.js';
 
 const run = promisify(execFile);
@@ -51,18 +49,7 @@ describe('MCP conformance: direct vs through the gateway', () => {
       file,
       `mcp:\n  port: ${port}\n  targets:\n  - name: everything\n    mcp: {host: "${upstream.url}"}\n`,
     );
-    const app = parseAppConfig(['-f', file], {
-      ADMIN_ADDR: '127.0.0.1:0',
-      STATS_ADDR: '127.0.0.1:0',
-      READINESS_ADDR: '127.0.0.1:0',
-      LISTEN_HOST: '127.0.0.1',
-    }) as AppConfig;
-    gw = await startGateway({
-      app,
-      logger: createLogger({ name: 'gateway', level: 'silent' }),
-      registry: createMetricsRegistry(),
-      watch: false,
-    });
+    gw = await startGatewayFromFile(file);
   });
   afterAll(async () => {
     await gw?.close(500);

@@ -5,13 +5,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@agentplane/testing/free-port';
-import { createLogger } from '@agentplane/telemetry/logger';
-import { createMetricsRegistry } from '@agentplane/telemetry/metrics-registry';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAppConfig, type AppConfig } from './config.js';
-import { startGateway, type RunningGateway } from './gateway.js';
+import type { RunningGateway } from './gateway.js';
+import { startGatewayFromFile } from './testing/in-process-gateway.js';
 import { startRecordingMcpServer, type RecordingMcpServer } from './testing/recording-mcp-server.js';
 
 describe('MCP backendAuth (passthrough and static keys)', () => {
@@ -64,18 +62,7 @@ binds:
           - ${target('own-passthrough', '{backendAuth: {passthrough: {}}}')}
 `,
     );
-    const app = parseAppConfig(['-f', file], {
-      ADMIN_ADDR: '127.0.0.1:0',
-      STATS_ADDR: '127.0.0.1:0',
-      READINESS_ADDR: '127.0.0.1:0',
-      LISTEN_HOST: '127.0.0.1',
-    }) as AppConfig;
-    gw = await startGateway({
-      app,
-      logger: createLogger({ name: 'gateway', level: 'silent' }),
-      registry: createMetricsRegistry(),
-      watch: false,
-    });
+    gw = await startGatewayFromFile(file);
   });
   afterAll(async () => {
     await gw?.close(500);

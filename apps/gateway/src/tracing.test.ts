@@ -5,17 +5,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { SendMessageRequest, TaskState, type Task } from '@a2a-js/sdk';
 import { ClientFactory, ClientFactoryOptions, JsonRpcTransportFactory } from '@a2a-js/sdk/client';
 import { freePort } from '@agentplane/testing/free-port';
-import { createLogger } from '@agentplane/telemetry/logger';
-import { createMetricsRegistry } from '@agentplane/telemetry/metrics-registry';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAppConfig, type AppConfig } from './config.js';
-import { startGateway, type RunningGateway } from './gateway.js';
+import type { RunningGateway } from './gateway.js';
+import { startGatewayFromFile } from './testing/in-process-gateway.js';
 import { EchoExecutor, startA2aAgent, type A2aAgent } from './testing/a2a-agent.js';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './testing/otlp-receiver.js';
 import { startRecordingMcpServer, type RecordingMcpServer } from './testing/recording-mcp-server.js';
@@ -69,24 +66,7 @@ binds:
       backends: [{host: "127.0.0.1:${agent.port}"}]
 `,
     );
-    const app = parseAppConfig(['-f', file], {
-      ADMIN_ADDR: '127.0.0.1:0',
-      STATS_ADDR: '127.0.0.1:0',
-      READINESS_ADDR: '127.0.0.1:0',
-      LISTEN_HOST: '127.0.0.1',
-    }) as AppConfig;
-    const destination = new Writable({
-      write(c: Buffer, _e, cb) {
-        logs.push(c.toString());
-        cb();
-      },
-    });
-    gw = await startGateway({
-      app,
-      logger: createLogger({ name: 'gateway', destination }),
-      registry: createMetricsRegistry(),
-      watch: false,
-    });
+    gw = await startGatewayFromFile(file, { logs: logs });
   });
   afterAll(async () => {
     await gw?.close(500);
