@@ -119,6 +119,30 @@ mcp:
   });
 });
 
+describe('keys that are accepted but not applied', () => {
+  it('load, and each is reported as a warning naming its path', () => {
+    const { warnings } = loadConfig(
+      `config:
+  workerThreads: 2
+  tracing:
+    otlpEndpoint: http://localhost:4317
+    randomSampling: true
+    clientSampling: false
+    fields:
+      add:
+        user: request.headers["x-user"]
+binds: []
+`,
+      { env: {} },
+    );
+    expect(warnings).toEqual([
+      'config.tracing.fields: accepted for compatibility with agentgateway, but not applied by this gateway',
+      'config.tracing.clientSampling: accepted for compatibility with agentgateway, but not applied by this gateway',
+      'config.workerThreads: accepted for compatibility with agentgateway, but not applied by this gateway',
+    ]);
+  });
+});
+
 describe('errors name the key path', () => {
   it('unknown top-level key', () => {
     const e = loadError('bogus: 1\n');

@@ -49,8 +49,28 @@ export function validateConfig(doc: unknown, options: LoadConfigOptions): Loaded
   return {
     model,
     raw: result.data,
-    warnings: unset.map((u) => `${u.path}: env var ${u.name} is not set (using an empty string)`),
+    warnings: [
+      ...unset.map((u) => `${u.path}: env var ${u.name} is not set (using an empty string)`),
+      ...unappliedKeys(result.data).map(
+        (path) => `${path}: accepted for compatibility with agentgateway, but not applied by this gateway`,
+      ),
+    ],
   };
+}
+
+/** Keys agentgateway's format has that this gateway reads but does not act on (yet). */
+function unappliedKeys(raw: RawConfig): string[] {
+  const c = raw.config;
+  const present: [string, unknown][] = [
+    ['config.tracing.fields', c?.tracing?.fields],
+    ['config.tracing.clientSampling', c?.tracing?.clientSampling],
+    ['config.tracing.path', c?.tracing?.path],
+    ['config.logging.fields', c?.logging?.fields],
+    ['config.metrics', c?.metrics],
+    ['config.workerThreads', c?.workerThreads],
+    ['config.connectionMinTerminationDeadline', c?.connectionMinTerminationDeadline],
+  ];
+  return present.filter(([, v]) => v !== undefined && v !== null).map(([path]) => path);
 }
 
 type ZodIssue = z.core.$ZodIssue;
