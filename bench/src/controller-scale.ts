@@ -24,6 +24,8 @@ import { createTestDatabase } from '@agentplane/testing/postgres';
 import { waitFor } from '@agentplane/testing/wait';
 import { Agent as Dispatcher, request } from 'undici';
 
+import { cpuTimeMs, eachLimited, memoryMiB } from './process-stats.ts';
+
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const CONTROLLER = process.env['BENCH_CONTROLLER'] ?? join(root, 'apps/controller/dist/main.js');
 
@@ -187,15 +189,6 @@ class Api {
       process.exitCode = 1;
     });
   }
-}
-
-/** Runs `task` over `items` with at most `limit` in flight. */
-async function eachLimited<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>) {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await task(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 /** Deterministic shuffle (the Agents are applied in no particular order, the same every run). */
@@ -471,14 +464,6 @@ async function settle(metricsUrl: string, quietMs = 2_000, timeoutMs = 60_000): 
   );
 }
 
-/** VmRSS and VmHWM (peak) of a process, MiB. */
-function memoryMiB(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = (field: string): number =>
-    Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
-  return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
-}
-
 /** V8 heap used / heap size / external memory of the controller (its own /metrics), MiB. */
 const heapOf = (m: Metrics): string => {
   const mib = (name: string): string => (total(m, name) / 1048576).toFixed(0);
@@ -486,13 +471,6 @@ const heapOf = (m: Metrics): string => {
     (total(m, 'nodejs_heap_space_size_total_bytes', { space: name }) / 1048576).toFixed(0);
   return `heap ${mib('nodejs_heap_size_used_bytes')}/${mib('nodejs_heap_size_total_bytes')} MiB (new ${space('new')}, old ${space('old')}), external ${mib('nodejs_external_memory_bytes')} MiB`;
 };
-
-/** user + system CPU seconds of a process (Linux `/proc`, 100 ticks per second). */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100;
-}
 
 /** The pid of this process's child named `name` (the test kit's kube-apiserver and etcd). */
 function childPid(name: string): number | undefined {
@@ -632,9 +610,9 @@ async function main(): Promise<void> {
     cleanups.push(() => convergence.stop());
     const others = { 'kube-apiserver': childPid('kube-apiserver'), etcd: childPid('etcd') };
     const cpuOf = (): Record<string, number> => ({
-      controller: cpuSeconds(pid),
+      controller: cpuTimeMs(pid) / 1000,
       ...Object.fromEntries(
-        Object.entries(others).map(([name, p]) => [name, p === undefined ? NaN : cpuSeconds(p)]),
+        Object.entries(others).map(([name, p]) => [name, p === undefined ? NaN : cpuTimeMs(p) / 1000]),
       ),
     });
     const cpu0 = cpuOf();

@@ -1,7 +1,7 @@
 // Throughput benchmarks: each runs a baseline and the gateway in the same process run, with the
 // same load generator (autocannon), and prints requests/s, p50/p99 latency and the ratio.
 //   node src/run.ts mcp-http | mcp-stdio | a2a | llm | all
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -18,6 +18,8 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import autocannon from 'autocannon';
 import express from 'express';
 import { request } from 'undici';
+
+import { cpuTimeMs } from './process-stats.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const GATEWAY = join(root, 'apps/gateway/dist/main.js');
@@ -53,14 +55,11 @@ interface Result {
 function cpuTimeUs(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(f[11]) + Number(f[12])) * 1e6) / CLOCK_TICKS;
+    return cpuTimeMs(pid) * 1000;
   } catch {
     return undefined;
   }
 }
-const CLOCK_TICKS = 100;
 
 async function probe(t: Target): Promise<void> {
   // One checked request first: a fast run of error answers would measure nothing.

@@ -5,7 +5,6 @@
 // client received per change against its initial sync, the raw apiserver watch latency of the same
 // write, and the controller's RSS.
 //   node src/xds-push.ts
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -34,6 +33,8 @@ import { waitFor } from '@agentplane/testing/wait';
 import { createXdsClient, loadAdsDefinition, TypeUrl, type XdsClient } from '@agentplane/xds';
 import type { Backend } from '@agentplane/xds/v1/backend';
 import type { Route } from '@agentplane/xds/v1/route';
+
+import { cpuTimeMs, eachLimited, memoryMiB } from './process-stats.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const CONTROLLER = join(root, 'apps/gateway-controller/dist/main.js');
@@ -132,37 +133,6 @@ async function within<T>(promise: Promise<T>, ms: number, what: () => string): P
     clearTimeout(timer);
   }
 }
-
-async function inPool<T>(
-  items: readonly T[],
-  width: number,
-  fn: (item: T) => Promise<unknown>,
-): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await fn(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
-}
-
-/** VmRSS and VmHWM (peak) of a process, MiB (Linux). */
-function memoryMiB(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string): number =>
-    Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
-}
-
-/** user + system CPU time of a process, ms (Linux). */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS;
-}
-const CLOCK_TICKS = 100;
 
 /** Nearest-rank percentile. */
 const pct = (xs: readonly number[], q: number): number => {
@@ -446,7 +416,7 @@ async function main(): Promise<void> {
       metadata: { name: GW, namespace: NS },
       spec: { gatewayClassName: 'agentgateway', listeners: [{ name: 'http', protocol: 'HTTP', port: 8080 }] },
     });
-    await inPool(
+    await eachLimited(
       Array.from({ length: BACKENDS }, (_, j) => j),
       8,
       (j) => apply(kube, AGENTGATEWAY_BACKEND, backend(j)),
@@ -538,7 +508,7 @@ async function main(): Promise<void> {
       observer.xds.on('change', check);
     });
     const tCreate = performance.now();
-    await inPool(
+    await eachLimited(
       Array.from({ length: ROUTES }, (_, i) => i),
       8,
       (i) => apply(kube, HTTP_ROUTE, route(i)),
@@ -612,7 +582,7 @@ async function main(): Promise<void> {
 
     // 3. Route changes: a new path prefix on one HTTPRoute at a time.
     progress(`measuring ${WARMUP} + ${CHANGES} route changes, then ${BACKEND_CHANGES} backend changes`);
-    const cpu0 = cpuMs(pid);
+    const cpu0 = cpuTimeMs(pid);
     // How late this process's own timers fire: the scheduling noise of the machine.
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     loopDelay.enable();
@@ -639,7 +609,7 @@ async function main(): Promise<void> {
       );
       if (k >= WARMUP) routeSamples.push(sample);
     }
-    const cpuRoute = (cpuMs(pid) - cpu0) / (WARMUP + CHANGES);
+    const cpuRoute = (cpuTimeMs(pid) - cpu0) / (WARMUP + CHANGES);
     const afterRoutes = await metrics();
 
     // 4. Shared backend changes: the model of an AI backend that 50 routes use.
