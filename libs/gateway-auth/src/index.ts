@@ -1,4 +1,4 @@
-export { RouteSecurity, McpAuthorizer, hasSecurityPolicies } from './route-security.js';
+export { RouteSecurity, McpAuthorizer, hasSecurityPolicies, ruleVariables } from './route-security.js';
 export type {
   SecurityDecision,
   WellKnownAnswer,

@@ -230,7 +230,11 @@ export class RouteSecurity {
   }
 }
 
-function ruleVariables(req: RequestView, id: Identity): RuleVariables {
+/**
+ * A request's CEL variables (`request`, `source`, `jwt`, `apiKey`, `basicAuth`), as `authorization`
+ * rules see them; protocol handlers evaluate their own expressions against the same view.
+ */
+export function ruleVariables(req: RequestView, id: Identity): RuleVariables {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers))
     if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;

@@ -21,6 +21,12 @@ export interface HandlerContext {
   readonly routeKey?: string;
   /** The data plane's shared buckets for `globalRateLimit` (Redis when configured). */
   readonly globalRateLimiter?: GlobalRateLimiter;
+  /**
+   * The request's CEL variables as `authorization` rules see them (`request`, `source`, `jwt`,
+   * `apiKey`, `basicAuth`), for expressions evaluated against the client's request. Built on the
+   * first call.
+   */
+  readonly celVariables?: () => Readonly<Record<string, unknown>>;
 }
 
 /** Decides whether this request may see and use an MCP tool, prompt or resource of a target. */
@@ -42,4 +48,10 @@ export interface AiBackendHandler {
   handle(req: IncomingMessage, res: ServerResponse, ctx: HandlerContext): Promise<void>;
 }
 
-export type AiBackendHandlerFactory = (backend: AiBackendModel | LlmBackendModel) => AiBackendHandler;
+export type AiBackendHandlerFactory = ((backend: AiBackendModel | LlmBackendModel) => AiBackendHandler) & {
+  /**
+   * Checks an `ai` policy of a listener, route or route backend when a config is applied; throws
+   * naming the key path under `path` (the config is then rejected).
+   */
+  readonly checkAiPolicy?: (policy: NonNullable<TrafficPolicies['ai']>, path: string) => void;
+};

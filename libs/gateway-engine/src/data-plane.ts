@@ -25,6 +25,8 @@ import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
 import {
   hasSecurityPolicies,
   RouteSecurity,
+  ruleVariables,
+  type Identity,
   type RequestView,
   type WellKnownAnswer,
 } from '@agentplane/gateway-auth';
@@ -172,6 +174,7 @@ export class DataPlane {
     try {
       nextSecurity = this.buildSecurity(model);
       nextAi = this.buildAiHandlers(model);
+      this.checkAiPolicies(model);
     } catch (e) {
       await Promise.all(created.map((h) => h.close().catch(() => undefined)));
       throw e;
@@ -410,9 +413,11 @@ export class DataPlane {
     }
 
     let authorizer: McpRequestAuthorizer | undefined;
+    let view: RequestView | undefined;
+    let identity: Identity | undefined;
     const security = this.security.get(route.key)?.security;
     if (security) {
-      const view = requestView(req, method, path, search, host);
+      view = requestView(req, method, path, search, host);
       const wk = security.wellKnown(view);
       if (wk) {
         await this.answerWellKnown(res, wk);
@@ -429,6 +434,7 @@ export class DataPlane {
         return;
       }
       authorizer = decision.mcp;
+      identity = decision.identity;
     }
 
     if (policies.localRateLimit && policies.localRateLimit.length > 0) {
@@ -515,7 +521,15 @@ export class DataPlane {
         return;
       case 'ai':
       case 'llm':
-        await this.toAi(req, res, backend, { ...policies, ...chosen.policies }, sel.matchedPrefix, route.key);
+        await this.toAi(
+          req,
+          res,
+          backend,
+          { ...policies, ...chosen.policies },
+          sel.matchedPrefix,
+          route.key,
+          () => ({ ...ruleVariables(view ?? requestView(req, method, path, search, host), identity ?? {}) }),
+        );
         return;
       default:
         sendError(
@@ -878,6 +892,29 @@ export class DataPlane {
     return { byBackend, bySpec };
   }
 
+  /** `ai` policies of listeners, routes and route backends are checked by the LLM handler factory. */
+  private checkAiPolicies(model: GatewayModel): void {
+    const factory = this.opts.aiHandlerFactory;
+    if (!factory?.checkAiPolicy) return;
+    const check = (where: string, p: TrafficPolicies) => {
+      if (!p.ai) return;
+      try {
+        factory.checkAiPolicy?.(p.ai, 'policies.ai');
+      } catch (e) {
+        const msg = e instanceof Error ? e.message : String(e);
+        throw new Error(`invalid ai policy on ${where}: ${msg}`, { cause: e });
+      }
+    };
+    for (const bind of model.binds)
+      for (const listener of bind.listeners) {
+        check(`listener ${listener.key}`, listener.policies);
+        for (const route of listener.routes) {
+          check(`route ${route.key}`, route.policies);
+          route.backends.forEach((b, i) => check(`route ${route.key} backends[${i}]`, b.policies));
+        }
+      }
+  }
+
   private async toAi(
     req: IncomingMessage,
     res: ServerResponse,
@@ -885,6 +922,7 @@ export class DataPlane {
     policies: TrafficPolicies,
     matchedPrefix: string,
     routeKey: string,
+    cel: () => Readonly<Record<string, unknown>>,
   ): Promise<void> {
     const factory = this.opts.aiHandlerFactory;
     if (!factory) {
@@ -903,12 +941,14 @@ export class DataPlane {
     res.once('close', () => {
       if (!res.writableFinished) ac.abort();
     });
+    let vars: Readonly<Record<string, unknown>> | undefined;
     await h.handle(req, res, {
       matchedPrefix,
       policies,
       signal: ac.signal,
       routeKey,
       globalRateLimiter: this.opts.globalRateLimiter ?? this.inProcessLimiter,
+      celVariables: () => (vars ??= cel()),
     });
   }
 

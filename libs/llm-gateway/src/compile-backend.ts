@@ -9,6 +9,7 @@ import type {
 } from '@agentplane/gateway-config';
 import { compileCel, type CelProgram } from './cel.js';
 import { LlmGatewayError } from './errors.js';
+import { compilePromptGuard } from './guardrails/prompt-guard.js';
 import { modelMatcher, type ModelMatcher } from './model-match.js';
 import {
   ANTHROPIC_BASE,
@@ -437,6 +438,14 @@ export function compileBackend(
       );
       const policy =
         spec.groups.flatMap((g) => g.providers).find((p) => p.policies?.ai)?.policies?.ai ?? undefined;
+      if (policy?.promptGuard) {
+        const gi = spec.groups.findIndex((g) => g.providers.some((p) => p.policies?.ai === policy));
+        const pi = spec.groups[gi]?.providers.findIndex((p) => p.policies?.ai === policy) ?? 0;
+        compilePromptGuard(
+          policy.promptGuard,
+          `${base}.groups[${gi}].providers[${pi}].policies.ai.promptGuard`,
+        );
+      }
       return {
         kind: 'ai',
         routes: [{ name: '*', test: () => true, groups }],
@@ -445,6 +454,7 @@ export function compileBackend(
       };
     }
     const policy = spec.policies?.ai ?? undefined;
+    if (policy?.promptGuard) compilePromptGuard(policy.promptGuard, `${base}.policies.ai.promptGuard`);
     return {
       kind: 'ai',
       routes: [{ name: '*', test: () => true, groups: [[fromNamedAiProvider(spec, base, opts)]] }],
@@ -464,6 +474,7 @@ export function compileBackend(
       return;
     }
     const targets = [target];
+    if (m.guardrails) compilePromptGuard(m.guardrails, `${base}.models[${i}].guardrails`);
     const expr = m.transformation?.model;
     let transformModel: CelProgram | undefined;
     if (expr) {
@@ -485,6 +496,7 @@ export function compileBackend(
     byName.set(m.name, { route, targets });
     routes.push(route);
   });
+  if (spec.policies?.guardrails) compilePromptGuard(spec.policies.guardrails, `${base}.policies.guardrails`);
   const limits = spec.policies?.localRateLimit?.map((l): RateLimitModel => ({
     maxTokens: l.maxTokens ?? 0,
     tokensPerFill: l.tokensPerFill ?? 0,

@@ -1,5 +1,6 @@
-// Error bodies in each API's shape, and translation of provider errors into the caller's shape
-// (the upstream status is kept by the caller of these helpers).
+// Error bodies in each API's shape (OpenAI, Anthropic, Responses, Gemini), and translation of
+// provider errors into the caller's shape (the upstream status is kept by the caller of these
+// helpers).
 import { sseData, sseEvent } from './sse.js';
 import { isObject, type ClientFormat } from './wire.js';
 
@@ -46,6 +47,53 @@ function anthropicType(status: number): string {
   }
 }
 
+/** Google's canonical error statuses (`error.status`), as a provider may already have given one. */
+const GOOGLE_STATUSES = new Set([
+  'INVALID_ARGUMENT',
+  'FAILED_PRECONDITION',
+  'OUT_OF_RANGE',
+  'UNAUTHENTICATED',
+  'PERMISSION_DENIED',
+  'NOT_FOUND',
+  'ABORTED',
+  'ALREADY_EXISTS',
+  'RESOURCE_EXHAUSTED',
+  'CANCELLED',
+  'DATA_LOSS',
+  'UNKNOWN',
+  'INTERNAL',
+  'NOT_IMPLEMENTED',
+  'UNIMPLEMENTED',
+  'UNAVAILABLE',
+  'DEADLINE_EXCEEDED',
+]);
+
+function googleStatus(code: string | undefined, status: number): string {
+  if (code && GOOGLE_STATUSES.has(code)) return code;
+  switch (status) {
+    case 401:
+      return 'UNAUTHENTICATED';
+    case 403:
+      return 'PERMISSION_DENIED';
+    case 404:
+      return 'NOT_FOUND';
+    case 409:
+      return 'ABORTED';
+    case 429:
+      return 'RESOURCE_EXHAUSTED';
+    case 499:
+      return 'CANCELLED';
+    case 501:
+      return 'UNIMPLEMENTED';
+    case 503:
+      return 'UNAVAILABLE';
+    case 504:
+      return 'DEADLINE_EXCEEDED';
+    default:
+      return status >= 500 ? 'INTERNAL' : 'INVALID_ARGUMENT';
+  }
+}
+
 export interface ErrorInfo {
   readonly message: string;
   readonly type?: string;
@@ -54,6 +102,11 @@ export interface ErrorInfo {
 
 /** The error body for an API format. */
 export function errorBody(format: ClientFormat, status: number, info: ErrorInfo): string {
+  if (format === 'gemini') {
+    return JSON.stringify({
+      error: { code: status, message: info.message, status: googleStatus(info.code, status) },
+    });
+  }
   if (format === 'anthropic') {
     return JSON.stringify({
       type: 'error',
@@ -102,6 +155,7 @@ export function streamErrorEvent(format: ClientFormat, status: number, info: Err
       }),
     );
   }
+  if (format === 'gemini') return sseData(errorBody('gemini', status, info));
   return sseData(errorBody('openai', status, info)) + sseData('[DONE]');
 }
 

@@ -3,6 +3,7 @@
 // Besides the conventions' attributes it carries `gen_ai.usage.cost` (not in the conventions; the
 // name other GenAI tooling reads), the request's cost from the model price catalog.
 import type { Attributes, Span } from '@opentelemetry/api';
+import { geminiFinishReasons } from './translate/gemini.js';
 import { anthropicToOpenAiStop } from './translate/stop-reasons.js';
 import { isObject, type ClientFormat, type JsonObject, type Usage } from './wire.js';
 
@@ -46,6 +47,13 @@ export function responseFacts(
   format: ClientFormat,
   body: JsonObject,
 ): { id?: string; finishReasons?: string[] } {
+  if (format === 'gemini') {
+    const reasons = geminiFinishReasons(body);
+    return {
+      ...(typeof body.responseId === 'string' ? { id: body.responseId } : {}),
+      ...(reasons.length ? { finishReasons: reasons } : {}),
+    };
+  }
   const id = typeof body.id === 'string' ? body.id : undefined;
   let reasons: string[] | undefined;
   if (format === 'anthropic') {

@@ -3,7 +3,9 @@
 import type { AiBackendModel, LlmBackendModel } from '@agentplane/gateway-config';
 import type { Registry } from 'prom-client';
 import { Agent, type Dispatcher } from 'undici';
+import type { AiPolicy } from './compile-backend.js';
 import { ModelCatalog } from './cost/model-catalog.js';
+import { compilePromptGuard } from './guardrails/prompt-guard.js';
 import { LlmBackendHandler, type LlmHandlerOptions } from './llm-handler.js';
 import { LlmMetrics } from './llm-metrics.js';
 
@@ -20,6 +22,11 @@ export interface LlmHandlerFactoryOptions extends Omit<
 
 export interface LlmHandlerFactory {
   (backend: AiBackendModel | LlmBackendModel): LlmBackendHandler;
+  /**
+   * Compiles a listener's, route's or route backend's `ai` policy when a config is applied (the
+   * data plane calls it): throws naming the key path under `path` (`policies.ai`).
+   */
+  checkAiPolicy(policy: AiPolicy, path: string): void;
   /** Prices requests from now on with this catalog (every handler, new and existing). */
   setModelCatalog(catalog: ModelCatalog): void;
   /** Resolves once the writes still running after responses (token-limit settlements) are done. */
@@ -50,6 +57,9 @@ export function createLlmHandlerFactory(opts: LlmHandlerFactoryOptions): LlmHand
       modelCatalog,
       ...(metrics ? { metrics } : {}),
     })) as LlmHandlerFactory;
+  factory.checkAiPolicy = (policy, path) => {
+    if (policy.promptGuard) compilePromptGuard(policy.promptGuard, `${path}.promptGuard`);
+  };
   factory.setModelCatalog = (c) => {
     catalog = c;
   };

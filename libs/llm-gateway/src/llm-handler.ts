@@ -31,6 +31,7 @@ import type { ModelCatalog } from './cost/model-catalog.js';
 import { errorBody, parseProviderError, streamErrorEvent, type ErrorInfo } from './errors.js';
 import { outcomeAttributes, providerName, requestAttributes, responseFacts } from './gen-ai-span.js';
 import { PromptGuard, rejectionResponse, type GuardIo, type Rejection } from './guardrails/prompt-guard.js';
+import { ResponsesStreamGuard } from './guardrails/responses-stream-guard.js';
 import { GuardedStream } from './guardrails/stream-guard.js';
 import type { LlmMetrics } from './llm-metrics.js';
 import { resolveAlias } from './model-match.js';
@@ -72,7 +73,16 @@ import {
   bedrockToOpenAiResponse,
   openAiToBedrockRequest,
 } from './translate/bedrock.js';
-import { GeminiToOpenAiStream, geminiToOpenAiResponse, openAiToGeminiRequest } from './translate/gemini.js';
+import {
+  GeminiRequestError,
+  GeminiToOpenAiStream,
+  OpenAiToGeminiStream,
+  SseToJsonArray,
+  geminiToOpenAiRequest,
+  geminiToOpenAiResponse,
+  openAiToGeminiRequest,
+  openAiToGeminiResponse,
+} from './translate/gemini.js';
 import { OpenAiStreamDecoder, OpenAiStreamEncoder } from './translate/openai.js';
 import {
   OpenAiToResponsesStream,
@@ -120,7 +130,16 @@ interface GlobalTokenLimits {
   readonly specs: readonly RateLimitModel[];
 }
 
-type Op = 'chat' | 'messages' | 'countTokens' | 'responses' | 'embeddings' | 'models' | 'passthrough';
+type Op =
+  | 'chat'
+  | 'messages'
+  | 'countTokens'
+  | 'responses'
+  | 'embeddings'
+  | 'models'
+  | 'passthrough'
+  | 'generateContent'
+  | 'geminiCountTokens';
 
 const ROUTE_TYPES: Record<string, Op> = {
   completions: 'chat',
@@ -130,6 +149,8 @@ const ROUTE_TYPES: Record<string, Op> = {
   responses: 'responses',
   embeddings: 'embeddings',
   anthropicTokenCount: 'countTokens',
+  generateContent: 'generateContent',
+  geminiCountTokens: 'geminiCountTokens',
 };
 
 function classify(path: string, method: string, routes: Readonly<Record<string, string>> | undefined): Op {
@@ -145,10 +166,42 @@ function classify(path: string, method: string, routes: Readonly<Record<string, 
   if (path.endsWith('/v1/messages')) return 'messages';
   if (path.endsWith('/v1/responses')) return 'responses';
   if (path.endsWith('/v1/embeddings') || path.endsWith('/embeddings')) return 'embeddings';
+  if (path.endsWith(':generateContent') || path.endsWith(':streamGenerateContent')) return 'generateContent';
+  if (path.endsWith(':countTokens')) return 'geminiCountTokens';
   return 'passthrough';
 }
 
+/** A Gemini client's call: the model and streaming come from the path, the stream framing from `alt`. */
+interface GeminiCall {
+  readonly model: string;
+  readonly stream: boolean;
+  /** `?alt=sse`: SSE events; else one JSON array. */
+  readonly sse: boolean;
+  /** The request in the hub's form, when a provider other than Gemini may serve it. */
+  hub?: ChatRequest;
+}
+
+/** `.../models/{model}:{method}`: the model URL-decoded; undefined when its encoding is broken. */
+function geminiCallOf(path: string, query: string): GeminiCall | undefined {
+  const colon = path.lastIndexOf(':');
+  const slash = colon < 0 ? -1 : path.lastIndexOf('/', colon);
+  let model = '';
+  if (colon > slash + 1) {
+    try {
+      model = decodeURIComponent(path.slice(slash + 1, colon));
+    } catch {
+      return undefined;
+    }
+  }
+  return {
+    model,
+    stream: path.endsWith(':streamGenerateContent'),
+    sse: new URLSearchParams(query).get('alt') === 'sse',
+  };
+}
+
 function clientFormatOf(op: Op): ClientFormat {
+  if (op === 'generateContent' || op === 'geminiCountTokens') return 'gemini';
   return op === 'messages' || op === 'countTokens'
     ? 'anthropic'
     : op === 'responses'
@@ -214,7 +267,8 @@ function sendError(
   info: ErrorInfo,
   headers?: Record<string, string>,
 ): void {
-  send(res, status, errorBody(format === 'anthropic' ? 'anthropic' : 'openai', status, info), headers);
+  const shape = format === 'anthropic' || format === 'gemini' ? format : 'openai';
+  send(res, status, errorBody(shape, status, info), headers);
 }
 
 class AttemptError extends Error {
@@ -270,12 +324,15 @@ interface RequestState {
   streamError?: string;
   /** The request's log line was written. */
   logged?: boolean;
+  /** Set for Gemini clients. */
+  gemini?: GeminiCall;
 }
 
 const OPERATION: Partial<Record<Op, string>> = {
   chat: 'chat',
   messages: 'chat',
   responses: 'chat',
+  generateContent: 'chat',
   embeddings: 'embeddings',
 };
 
@@ -333,6 +390,15 @@ export class LlmBackendHandler {
     const format = clientFormatOf(op);
     const st: RequestState = { op, format, started: performance.now(), requestModel: '', usage: {} };
     try {
+      if (format === 'gemini') {
+        const call = geminiCallOf(path, q < 0 ? '' : rawUrl.slice(q + 1));
+        if (!call)
+          return sendError(res, format, 400, {
+            message: 'the model in the path is not valid URL encoding',
+            type: 'invalid_request_error',
+          });
+        st.gemini = call;
+      }
       if (op === 'models' && this.compiled.kind === 'llm') return this.listModels(req, res);
       if (op === 'passthrough' || op === 'models') return await this.passthrough(req, res, rawUrl, ctx);
       const operation = OPERATION[op];
@@ -478,7 +544,8 @@ export class LlmBackendHandler {
     const invalid = validate(op, body);
     if (invalid) return sendError(res, format, 400, { message: invalid, type: 'invalid_request_error' });
 
-    const requested = typeof body.model === 'string' ? body.model : '';
+    const gemini = st.gemini;
+    const requested = gemini ? gemini.model : typeof body.model === 'string' ? body.model : '';
     const model = resolveAlias(policy?.modelAliases, requested);
     st.requestModel = model;
     const route = findRoute(this.compiled, model);
@@ -487,15 +554,16 @@ export class LlmBackendHandler {
         message: `model ${JSON.stringify(model)} is not served here`,
         code: 'model_not_found',
       });
-    let mutated = model !== requested;
+    // A Gemini body has no model: it goes in the provider's path.
+    let mutated = model !== requested && !gemini;
     if (mutated) body.model = model;
     if (st.span) {
       st.span.updateName(`${OPERATION[op] ?? 'chat'} ${model}`);
-      st.span.setAttributes(requestAttributes(body));
+      st.span.setAttributes(requestAttributes(gemini ? geminiParams(body, model, gemini) : body));
     }
 
     const guard = this.guardFor(policy, route);
-    const io: GuardIo | undefined = guard ? { ...this.guardIo, signal: ctx.signal } : undefined;
+    const io: GuardIo | undefined = guard ? this.requestGuardIo(req, ctx, body) : undefined;
     if (guard?.hasRequestGuards && io) {
       const outcome = await guard.checkRequest(format, body, io);
       this.opts.metrics?.guardrailChecks.inc({
@@ -515,6 +583,20 @@ export class LlmBackendHandler {
     const overrides =
       policy?.overrides || route.overrides ? { ...policy?.overrides, ...route.overrides } : undefined;
     if (applyFieldPolicies(body, defaults, overrides)) mutated = true;
+    if (gemini && op === 'generateContent') {
+      // Translated once for the providers that do not speak Gemini (what they cannot take is a 400).
+      const anyOther = route.groups.some((g) =>
+        g.some((p) => providerFormatFor(p, p.model ?? transformModel(route, model, body)) !== 'gemini'),
+      );
+      if (anyOther) {
+        try {
+          gemini.hub = geminiToOpenAiRequest(body, model, gemini.stream);
+        } catch (e) {
+          if (!(e instanceof GeminiRequestError)) throw e;
+          return sendError(res, format, 400, { message: e.message, type: 'invalid_request_error' });
+        }
+      }
+    }
 
     const buckets = this.tokenBuckets(ctx.policies);
     const globalSpecs = ctx.policies.globalRateLimit?.filter((s) => s.type === 'tokens') ?? [];
@@ -555,6 +637,13 @@ export class LlmBackendHandler {
       !route.groups.some((g) => g.some((p) => providerFormatFor(p, model) === 'anthropic'))
     ) {
       return send(res, 200, JSON.stringify({ input_tokens: estimate }));
+    }
+    if (
+      op === 'geminiCountTokens' &&
+      !route.groups.every((g) => g.every((p) => providerFormatFor(p, p.model ?? model) === 'gemini'))
+    ) {
+      const total = buckets.length > 0 || global ? estimate : await countPromptTokens(format, body);
+      return send(res, 200, JSON.stringify({ totalTokens: total }));
     }
 
     const timeoutMs = ctx.policies.timeout?.requestTimeoutMs ?? ctx.policies.requestTimeoutMs;
@@ -618,8 +707,21 @@ export class LlmBackendHandler {
     }
   }
 
+  /** Guard I/O of one request: its signal, and the client's request for webhook headers. */
+  private requestGuardIo(req: IncomingMessage, ctx: HandlerContext, body: JsonObject): GuardIo {
+    return {
+      ...this.guardIo,
+      signal: ctx.signal,
+      request: {
+        headers: req.headersDistinct,
+        variables: () => ({ ...ctx.celVariables?.(), llmRequest: body }),
+      },
+      onWebhookError: (reason) => this.log.warn({ reason }, 'webhook guard failed'),
+    };
+  }
+
   private reject(res: ServerResponse, format: ClientFormat, r: Rejection): void {
-    const out = rejectionResponse(format === 'anthropic' ? 'anthropic' : 'openai', r);
+    const out = rejectionResponse(format === 'anthropic' || format === 'gemini' ? format : 'openai', r);
     send(res, out.status, out.body, out.headers);
   }
 
@@ -637,7 +739,7 @@ export class LlmBackendHandler {
   ) {
     const { format, op } = st;
     const pf = providerFormatFor(provider, model);
-    const stream = body.stream === true;
+    const stream = st.gemini ? st.gemini.stream : body.stream === true;
     const native =
       (format === pf && op !== 'responses') ||
       (op === 'responses' && (provider.kind === 'openai' || provider.kind === 'azure'));
@@ -652,13 +754,15 @@ export class LlmBackendHandler {
       operation =
         op === 'messages'
           ? 'messages'
-          : op === 'countTokens'
+          : op === 'countTokens' || op === 'geminiCountTokens'
             ? 'countTokens'
             : op === 'responses'
               ? 'responses'
               : 'chat';
       const so = body.stream_options;
-      if (stream && op === 'chat' && !(isObject(so) && so.include_usage === true)) {
+      // Gemini: the model is in the path, the body goes as received.
+      if (st.gemini) payload = mutated ? JSON.stringify(body) : raw;
+      else if (stream && op === 'chat' && !(isObject(so) && so.include_usage === true)) {
         // Usage only comes with `include_usage`: asked for here, its chunk is not forwarded.
         injectedUsage = true;
         payload = JSON.stringify({
@@ -675,7 +779,9 @@ export class LlmBackendHandler {
           ? anthropicToOpenAiRequest(body as unknown as AnthropicRequest)
           : format === 'responses'
             ? responsesToOpenAiRequest(body)
-            : (body as unknown as ChatRequest);
+            : st.gemini
+              ? (st.gemini.hub ?? geminiToOpenAiRequest(body, model, stream))
+              : (body as unknown as ChatRequest);
       includeUsage = format === 'openai' ? hub.stream_options?.include_usage === true : true;
       const hubModel = { ...hub, model };
       if (hubModel.stream) hubModel.stream_options = { ...hubModel.stream_options, include_usage: true };
@@ -759,8 +865,12 @@ export class LlmBackendHandler {
         return openAiToGeminiRequest(hub);
       case 'bedrock':
         return openAiToBedrockRequest(hub);
-      default:
-        return hub;
+      default: {
+        // `top_k` (from Gemini clients) is not an OpenAI field.
+        if (hub.top_k === undefined) return hub;
+        const { top_k: _topK, ...rest } = hub;
+        return rest;
+      }
     }
   }
 
@@ -815,9 +925,10 @@ export class LlmBackendHandler {
     };
     if ((a.native || st.op === 'embeddings') && !st.span && !guard?.hasResponseGuards) {
       // Forwarded as is: only the usage and model are read, without parsing the whole body.
-      const u = lastObjectOf(buf, 'usage');
+      const gemini = st.format === 'gemini';
+      const u = lastObjectOf(buf, gemini ? 'usageMetadata' : 'usage');
       if (u) st.usage = st.op === 'embeddings' ? usageFromChat(u) : usageByFormat(st.format, u);
-      const model = firstStringOf(buf, 'model');
+      const model = firstStringOf(buf, gemini ? 'modelVersion' : 'model');
       if (model) st.responseModel = model;
     } else if (a.native || st.op === 'embeddings') {
       json = parse();
@@ -836,10 +947,13 @@ export class LlmBackendHandler {
           ? openAiToAnthropicResponse(hub)
           : st.format === 'responses'
             ? openAiToResponsesResponse(hub)
-            : hub;
+            : st.format === 'gemini'
+              ? openAiToGeminiResponse(hub)
+              : hub;
       out = JSON.stringify(json);
     }
-    if (json && typeof json.model === 'string') st.responseModel = json.model;
+    const responseModel = json?.[st.format === 'gemini' ? 'modelVersion' : 'model'];
+    if (typeof responseModel === 'string') st.responseModel = responseModel;
     if (st.span && json && st.op !== 'embeddings') {
       const f = responseFacts(st.format, json);
       if (f.id) st.responseId = f.id;
@@ -880,14 +994,27 @@ export class LlmBackendHandler {
     ctx: HandlerContext,
   ): Promise<void> {
     const upstream = a.response.body;
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    // Gemini clients without `alt=sse` get the events as one JSON array.
+    const framer = st.gemini && !st.gemini.sse ? new SseToJsonArray() : undefined;
+    res.writeHead(200, {
+      'content-type': framer ? 'application/json' : 'text/event-stream',
+      'cache-control': 'no-cache',
+    });
     res.flushHeaders();
-    const write = async (s: string | Buffer) => {
+    const write = async (chunk: string | Buffer) => {
+      const s = framer ? framer.push(chunk) : chunk;
       if (s.length === 0 || res.destroyed) return;
       if (st.firstTokenAt === undefined) st.firstTokenAt = performance.now();
       if (!res.write(s)) await new Promise<void>((r) => res.once('drain', r).once('close', r));
     };
     const stages = guard?.hasResponseGuards && io ? guard.streamStages(io, this.opts.guardWindowChars) : [];
+    // A native Responses stream under guards keeps its events; only its output text is guarded.
+    const responsesGuard =
+      a.native && st.op === 'responses' && stages.length > 0
+        ? new ResponsesStreamGuard(stages, () => {
+            st.streamError = 'guardrail_rejected';
+          })
+        : undefined;
     // A native stream is piped byte for byte unless a guard has to see (and maybe hold) its text.
     const rawPassthrough = a.native && stages.length === 0 && a.pf !== 'bedrock';
     const decoder = this.streamDecoder(a, st);
@@ -896,7 +1023,7 @@ export class LlmBackendHandler {
     const text = new TextDecoder();
     let encoder: StreamEncoder | undefined;
     let guarded: GuardedStream | undefined;
-    if (!rawPassthrough) {
+    if (!rawPassthrough && !responsesGuard) {
       encoder = this.streamEncoder(st, a);
       if (stages.length > 0)
         guarded = new GuardedStream(stages, encoder, (r) => {
@@ -971,13 +1098,25 @@ export class LlmBackendHandler {
           continue;
         }
         const events: SseEvent[] = binary ? binary.push(b) : parser.push(text.decode(b, { stream: true }));
+        if (responsesGuard) {
+          done = await pushResponses(responsesGuard, events, st, write);
+          if (done) break;
+          continue;
+        }
         for (const ev of events) {
           await handleItems(decoder.push(ev));
           if (done) break;
         }
         if (done) break;
       }
-      if (!done && !rawPassthrough) {
+      // Gemini streams have no end event: the usage seen last is only settled at the end.
+      if (rawPassthrough && 'end' in decoder && typeof decoder.end === 'function')
+        for (const it of (decoder.end as () => HubItem[])())
+          if (it.kind === 'chunk') observeChunk(it.chunk, st);
+      if (!done && responsesGuard) {
+        if (!(await pushResponses(responsesGuard, parser.end(), st, write)))
+          await write(await responsesGuard.end());
+      } else if (!done && !rawPassthrough) {
         const tail =
           'end' in decoder && typeof decoder.end === 'function' ? (decoder.end as () => HubItem[])() : [];
         await handleItems(tail);
@@ -988,7 +1127,7 @@ export class LlmBackendHandler {
       if (ctx.signal.aborted) return;
       this.log.warn({ err: (e as Error).message }, 'upstream stream failed');
       st.streamError = 'upstream_stream_failed';
-      if (encoder && !done && !guarded?.rejected)
+      if ((encoder || responsesGuard) && !done && !guarded?.rejected && !responsesGuard?.rejected)
         await write(
           streamErrorEvent(st.format, 502, {
             message: 'upstream stream ended abnormally',
@@ -997,12 +1136,13 @@ export class LlmBackendHandler {
         );
     } finally {
       if (done) upstream.destroy();
-      res.end();
-      if (guarded) {
-        const rejected = guarded.rejected !== undefined;
+      res.end(framer?.end());
+      const checked = guarded ?? responsesGuard;
+      if (checked) {
+        const rejected = checked.rejected !== undefined;
         this.opts.metrics?.guardrailChecks.inc({
           phase: 'response',
-          action: rejected ? 'reject' : guarded.masked ? 'mask' : 'allow',
+          action: rejected ? 'reject' : checked.masked ? 'mask' : 'allow',
           result: rejected ? 'deny' : 'allow',
         });
       }
@@ -1032,6 +1172,7 @@ export class LlmBackendHandler {
   ): StreamEncoder {
     if (st.format === 'anthropic') return new OpenAiToAnthropicStream(a.model);
     if (st.format === 'responses') return new OpenAiToResponsesStream(a.model);
+    if (st.format === 'gemini') return new OpenAiToGeminiStream(a.model);
     // The usage chunk goes to the client only if it asked for it.
     return new OpenAiStreamEncoder(a.native ? !a.injectedUsage : a.includeUsage);
   }
@@ -1207,6 +1348,21 @@ function observeChunk(c: ChatChunk, st: RequestState): void {
   for (const ch of c.choices) if (ch.finish_reason) (st.finishReasons ??= []).push(ch.finish_reason);
 }
 
+/** Upstream Responses events through a guard to the client; true once a guard rejected. */
+async function pushResponses(
+  guard: ResponsesStreamGuard,
+  events: readonly SseEvent[],
+  st: RequestState,
+  write: (s: string) => Promise<void>,
+): Promise<boolean> {
+  for (const ev of events) {
+    tapResponsesEvent(ev, st);
+    await write(await guard.push(ev));
+    if (guard.rejected) return true;
+  }
+  return false;
+}
+
 /** OpenAI Responses streams: the usage, model and id come with `response.completed`. */
 function tapResponsesEvent(ev: SseEvent, st: RequestState): void {
   if (!ev.data.includes('"response.completed"')) return;
@@ -1231,7 +1387,19 @@ function validate(op: Op, b: JsonObject): string | undefined {
   if (op === 'messages' && b.max_tokens !== undefined && typeof b.max_tokens !== 'number')
     return '`max_tokens` must be a number';
   if ((op === 'responses' || op === 'embeddings') && b.input === undefined) return '`input` is required';
+  if (op === 'generateContent' && !Array.isArray(b.contents)) return '`contents` must be an array';
+  if (op === 'geminiCountTokens' && !Array.isArray(b.contents) && !isObject(b.generateContentRequest))
+    return '`contents` or `generateContentRequest` is required';
   return undefined;
+}
+
+/** A Gemini request's parameters in the hub's names (for the span's `gen_ai.request.*`). */
+function geminiParams(body: JsonObject, model: string, call: GeminiCall): JsonObject {
+  try {
+    return geminiToOpenAiRequest(body, model, call.stream);
+  } catch {
+    return {};
+  }
 }
 
 function transformModel(route: ModelRoute, model: string, body: JsonObject): string {

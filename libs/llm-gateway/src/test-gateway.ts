@@ -48,6 +48,8 @@ export async function startTestGateway(
       return h;
     },
     {
+      checkAiPolicy: (p: Parameters<LlmHandlerFactory['checkAiPolicy']>[0], path: string) =>
+        factory.checkAiPolicy(p, path),
       settled: () => factory.settled(),
       close: () => factory.close(),
       setModelCatalog: (c: Parameters<LlmHandlerFactory['setModelCatalog']>[0]) => factory.setModelCatalog(c),

@@ -15,8 +15,26 @@ function mapParts(content: unknown, role: string, fn: TextFn): unknown {
   return content;
 }
 
+/** Gemini: the text parts of a content (`{role, parts: [{text}]}`). */
+function mapGeminiContent(content: unknown, role: string, fn: TextFn): void {
+  if (!isObject(content) || !Array.isArray(content.parts)) return;
+  for (const p of content.parts) if (isObject(p) && typeof p.text === 'string') p.text = fn(p.text, role);
+}
+
+function mapGeminiRequest(body: JsonObject, fn: TextFn): void {
+  // countTokens may wrap the whole generateContent request.
+  if (isObject(body.generateContentRequest)) mapGeminiRequest(body.generateContentRequest, fn);
+  if (typeof body.systemInstruction === 'string')
+    body.systemInstruction = fn(body.systemInstruction, 'system');
+  else mapGeminiContent(body.systemInstruction, 'system', fn);
+  if (!Array.isArray(body.contents)) return;
+  for (const c of body.contents)
+    if (isObject(c)) mapGeminiContent(c, c.role === 'model' ? 'assistant' : 'user', fn);
+}
+
 /** Calls `fn` on every text of the request's prompt and stores what it returns. */
 export function mapRequestTexts(format: ClientFormat, body: JsonObject, fn: TextFn): void {
+  if (format === 'gemini') return mapGeminiRequest(body, fn);
   if (format === 'anthropic' && body.system !== undefined) body.system = mapParts(body.system, 'system', fn);
   if (format === 'responses') {
     if (typeof body.instructions === 'string') body.instructions = fn(body.instructions, 'system');
@@ -43,6 +61,11 @@ export function mapRequestTexts(format: ClientFormat, body: JsonObject, fn: Text
 
 /** Calls `fn` on every text of a buffered response (client format) and stores what it returns. */
 export function mapResponseTexts(format: ClientFormat, body: JsonObject, fn: TextFn): void {
+  if (format === 'gemini') {
+    if (!Array.isArray(body.candidates)) return;
+    for (const c of body.candidates) if (isObject(c)) mapGeminiContent(c.content, 'assistant', fn);
+    return;
+  }
   if (format === 'anthropic') {
     mapParts(body.content, 'assistant', fn);
     return;
@@ -103,6 +126,30 @@ export function enrichPrompt(
     body.messages = [
       ...prepend.filter((m) => !isSys(m)).map(conv),
       ...msgs,
+      ...append.filter((m) => !isSys(m)).map(conv),
+    ];
+    return;
+  }
+  if (format === 'gemini') {
+    const isSys = (m: PromptMessage) => m.role === 'system' || m.role === 'developer';
+    const text = (ms: readonly PromptMessage[]) => ms.map((m) => ({ text: m.content }));
+    const sysBefore = prepend.filter(isSys);
+    const sysAfter = append.filter(isSys);
+    if (sysBefore.length || sysAfter.length) {
+      const si = body.systemInstruction;
+      const cur = isObject(si) ? si : {};
+      const parts =
+        typeof si === 'string' ? [{ text: si }] : Array.isArray(cur.parts) ? (cur.parts as unknown[]) : [];
+      body.systemInstruction = { ...cur, parts: [...text(sysBefore), ...parts, ...text(sysAfter)] };
+    }
+    const conv = (m: PromptMessage) => ({
+      role: m.role === 'assistant' ? 'model' : 'user',
+      parts: [{ text: m.content }],
+    });
+    const contents = Array.isArray(body.contents) ? (body.contents as unknown[]) : [];
+    body.contents = [
+      ...prepend.filter((m) => !isSys(m)).map(conv),
+      ...contents,
       ...append.filter((m) => !isSys(m)).map(conv),
     ];
     return;

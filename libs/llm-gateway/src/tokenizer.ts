@@ -26,7 +26,9 @@ export async function countPromptTokens(format: ClientFormat, body: JsonObject):
     ? body.messages.length
     : Array.isArray(body.input)
       ? body.input.length
-      : 1;
+      : Array.isArray(body.contents)
+        ? body.contents.length
+        : 1;
   n += messages * PER_MESSAGE;
   if (Array.isArray(body.tools) && body.tools.length > 0) n += count(JSON.stringify(body.tools));
   return Math.max(1, n);

@@ -52,8 +52,25 @@ export function usageFromResponses(u: unknown): Usage {
   return out;
 }
 
-/** The usage of a response body in any of the three client formats (by its shape). */
+/** Gemini `usageMetadata`: the prompt count includes cached tokens, candidates exclude thoughts. */
+export function usageFromGemini(u: unknown): Usage {
+  if (!isObject(u)) return {};
+  const out: Usage = {};
+  const input = num(u.promptTokenCount);
+  const candidates = num(u.candidatesTokenCount);
+  const thoughts = num(u.thoughtsTokenCount);
+  if (input !== undefined) out.inputTokens = input;
+  if (candidates !== undefined || thoughts !== undefined)
+    out.outputTokens = (candidates ?? 0) + (thoughts ?? 0);
+  const cached = num(u.cachedContentTokenCount);
+  if (cached) out.cacheReadTokens = cached;
+  if (thoughts) out.reasoningTokens = thoughts;
+  return out;
+}
+
+/** The usage of a response body in any of the client formats (by its shape). */
 export function usageOfBody(j: Record<string, unknown>): Usage {
+  if (isObject(j.usageMetadata)) return usageFromGemini(j.usageMetadata);
   const u = j.usage;
   if (!isObject(u)) return {};
   if (typeof u.prompt_tokens === 'number') return usageFromChat(u);
@@ -68,14 +85,21 @@ export function usageByFormat(format: ClientFormat, u: unknown): Usage {
     ? usageFromAnthropic(u)
     : format === 'responses'
       ? usageFromResponses(u)
-      : usageFromChat(u);
+      : format === 'gemini'
+        ? usageFromGemini(u)
+        : usageFromChat(u);
 }
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
 /** The keys read this way, as the bytes searched for. */
-const NEEDLES = { usage: Buffer.from('"usage"'), model: Buffer.from('"model"') } as const;
+const NEEDLES = {
+  usage: Buffer.from('"usage"'),
+  model: Buffer.from('"model"'),
+  usageMetadata: Buffer.from('"usageMetadata"'),
+  modelVersion: Buffer.from('"modelVersion"'),
+} as const;
 type Key = keyof typeof NEEDLES;
 
 /**

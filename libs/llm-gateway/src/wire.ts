@@ -4,7 +4,7 @@
 export type JsonObject = Record<string, unknown>;
 
 /** API formats a client can call, and formats a provider can natively speak. */
-export type ClientFormat = 'openai' | 'anthropic' | 'responses';
+export type ClientFormat = 'openai' | 'anthropic' | 'responses' | 'gemini';
 export type ProviderFormat = 'openai' | 'anthropic' | 'gemini' | 'bedrock';
 
 export interface ChatToolCall {

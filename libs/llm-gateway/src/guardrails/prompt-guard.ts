@@ -2,13 +2,19 @@
 // three; moderation on responses is our extension), with the configured rejection. Buffered
 // bodies are checked whole; streamed responses go through the stages of `streamStages`.
 import type { PromptGuardSpec } from '../compile-backend.js';
-import { errorBody } from '../errors.js';
+import { errorBody, LlmGatewayError } from '../errors.js';
 import { mapRequestTexts, mapResponseTexts } from '../texts.js';
 import type { ClientFormat, JsonObject } from '../wire.js';
 import { moderate, type ModerationIo } from './moderation.js';
 import { RegexGuard, scanText } from './regex-guard.js';
 import { RegexStage, WindowStage, type ChunkStage, type WindowVerdict } from './stream-guard.js';
-import { callWebhook, type WebhookMessage, type WebhookSpec } from './webhook.js';
+import {
+  callWebhook,
+  compileWebhook,
+  type CompiledWebhook,
+  type WebhookMessage,
+  type WebhookRequestContext,
+} from './webhook.js';
 
 type GuardSpec = NonNullable<PromptGuardSpec['request']>[number];
 type RejectionSpec = NonNullable<GuardSpec['rejection']>;
@@ -67,16 +73,26 @@ export function rejectionResponse(
 interface CompiledGuard {
   readonly kind: 'regex' | 'webhook' | 'moderation';
   readonly regex?: RegexGuard;
-  readonly webhook?: WebhookSpec;
+  readonly webhook?: CompiledWebhook;
   readonly moderationModel?: string;
   readonly rejection: Rejection;
 }
 
-function compileList(list: readonly GuardSpec[] | undefined): CompiledGuard[] {
-  return (list ?? []).flatMap((g): CompiledGuard[] => {
+function regexGuard(spec: NonNullable<GuardSpec['regex']>, path: string): RegexGuard {
+  try {
+    return new RegexGuard(spec);
+  } catch (e) {
+    throw new LlmGatewayError('CONFIG', `${path}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** Compiles a guard list; `path` (`….promptGuard.request`) names the offending entry on errors. */
+function compileList(list: readonly GuardSpec[] | undefined, path: string): CompiledGuard[] {
+  return (list ?? []).flatMap((g, i): CompiledGuard[] => {
     const rejection = compileRejection(g.rejection);
-    if (g.regex) return [{ kind: 'regex', regex: new RegexGuard(g.regex), rejection }];
-    if (g.webhook) return [{ kind: 'webhook', webhook: g.webhook, rejection }];
+    if (g.regex) return [{ kind: 'regex', regex: regexGuard(g.regex, `${path}[${i}].regex`), rejection }];
+    if (g.webhook)
+      return [{ kind: 'webhook', webhook: compileWebhook(g.webhook, `${path}[${i}].webhook`), rejection }];
     if (g.openAIModeration)
       return [
         {
@@ -89,7 +105,12 @@ function compileList(list: readonly GuardSpec[] | undefined): CompiledGuard[] {
   });
 }
 
-export type GuardIo = ModerationIo;
+export interface GuardIo extends ModerationIo {
+  /** The client's request, for webhook `headers` expressions and `forwardHeaderMatches`. */
+  readonly request?: WebhookRequestContext | undefined;
+  /** Told why a webhook could not be asked or answered (before `failureMode` decides). */
+  readonly onWebhookError?: ((reason: string) => void) | undefined;
+}
 
 export type GuardOutcome =
   | { readonly kind: 'pass'; readonly changed: boolean }
@@ -108,10 +129,12 @@ async function judge(
   io: GuardIo,
 ): Promise<TextVerdict> {
   if (g.kind === 'webhook') {
-    const spec = g.webhook as WebhookSpec;
-    const v = await callWebhook(spec, phase, messages, io);
-    if (v.kind === 'error')
-      return spec.failureMode === 'failOpen' ? { kind: 'pass' } : { kind: 'reject', rejection: g.rejection };
+    const w = g.webhook as CompiledWebhook;
+    const v = await callWebhook(w, phase, messages, io);
+    if (v.kind === 'error') {
+      io.onWebhookError?.(v.reason);
+      return w.failOpen ? { kind: 'pass' } : { kind: 'reject', rejection: g.rejection };
+    }
     if (v.kind === 'reject') return { kind: 'reject', rejection: webhookRejection(v.status, v.body) };
     return v;
   }
@@ -130,9 +153,13 @@ export class PromptGuard {
   /** False when a spec says `streaming: Disabled`: streamed responses are not guarded. */
   private readonly streaming: boolean;
 
-  constructor(specs: readonly PromptGuardSpec[]) {
-    this.request = specs.flatMap((s) => compileList(s.request));
-    this.response = specs.flatMap((s) => compileList(s.response));
+  /**
+   * Compiles the guards of `specs` (throws a config error naming the key path: `paths[i]` is
+   * where `specs[i]` sits in the config, `promptGuard` when not given).
+   */
+  constructor(specs: readonly PromptGuardSpec[], paths: readonly string[] = []) {
+    this.request = specs.flatMap((s, i) => compileList(s.request, `${paths[i] ?? 'promptGuard'}.request`));
+    this.response = specs.flatMap((s, i) => compileList(s.response, `${paths[i] ?? 'promptGuard'}.response`));
     this.streaming = !specs.some((s) => s.streaming === 'Disabled');
   }
 
@@ -230,4 +257,9 @@ export class PromptGuard {
     }
     return { kind: 'pass', changed };
   }
+}
+
+/** Compiles one `promptGuard` (at config load): throws a config error naming the key path. */
+export function compilePromptGuard(spec: PromptGuardSpec, path: string): PromptGuard {
+  return new PromptGuard([spec], [path]);
 }

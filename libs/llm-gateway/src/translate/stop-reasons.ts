@@ -50,6 +50,21 @@ export function geminiToOpenAiStop(r: string | undefined, hasToolCalls: boolean)
   }
 }
 
+/** OpenAI finish reasons -> Gemini's (a function call finishes with STOP there). */
+export function openAiToGeminiStop(r: string | null | undefined): string | undefined {
+  switch (r) {
+    case null:
+    case undefined:
+      return undefined;
+    case 'length':
+      return 'MAX_TOKENS';
+    case 'content_filter':
+      return 'SAFETY';
+    default:
+      return 'STOP';
+  }
+}
+
 export function bedrockToOpenAiStop(r: string | undefined): string | null {
   switch (r) {
     case undefined:
