@@ -3,6 +3,7 @@ import { TaskState } from '@a2a-js/sdk';
 import type { TaskStore } from '@a2a-js/sdk/server';
 import type { TaskRecordStore } from '@agentplane/agent-core';
 import { PARTIAL_KEY } from './a2a-parts.js';
+import { fromStoredTask } from './stored-task.js';
 
 export interface RecordTaskStoreOptions {
   readonly records: TaskRecordStore;
@@ -61,7 +62,7 @@ export class RecordTaskStore implements TaskStore {
   async load(taskId: string): Promise<Task | undefined> {
     const cached = this.cache.get(taskId);
     if (cached) return structuredClone(cached.task);
-    const stored = (await this.records.loadTask(taskId)) as Task | undefined;
+    const stored = fromStoredTask(await this.records.loadTask(taskId));
     if (!stored) return undefined;
     this.cache.set(taskId, { task: stored, writtenState: stored.status?.state });
     return structuredClone(stored);

@@ -30,12 +30,16 @@ import { ReferenceIndex } from './reference-index.js';
 /** The kinds an Agent owns: pruned when no longer desired. */
 export const AGENT_OWNED_KINDS = [SECRET, SERVICE_ACCOUNT, DEPLOYMENT, SERVICE] as const;
 
+/** Concurrent Agent reconciles unless told otherwise (the controller's `--workers` default). */
+export const DEFAULT_AGENT_WORKERS = 8;
+
 export interface AgentControllerOptions {
   store: ResourceStore;
   /** Runtime image, controller URL, ...: what shapes every agent's objects. */
   translate: TranslateOptions;
   /** The database's agent table; each reconciled Agent is upserted, a deleted one soft-deleted. */
   agents?: AgentRepository;
+  /** Concurrent reconciles. Default {@link DEFAULT_AGENT_WORKERS}. */
   workers?: number;
   registry?: Registry;
   logger?: Logger;
@@ -73,7 +77,7 @@ export function createAgentController(options: AgentControllerOptions): Controll
     owns: AGENT_OWNED_KINDS,
     watches: watched.map((kind) => ({ kind: REFERENCE_KINDS[kind], map: index.mapperFor(kind) })),
     filter: generationChangedFilter,
-    workers: options.workers ?? 4,
+    workers: options.workers ?? DEFAULT_AGENT_WORKERS,
     ...(options.registry ? { registry: options.registry } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     reconcile: async (req, ctx) => {

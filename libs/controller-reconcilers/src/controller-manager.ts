@@ -35,7 +35,7 @@ export interface ControllerManagerOptions {
   repositories?: Repositories;
   translate: TranslateOptions;
   discovery?: DiscoverySettings;
-  /** Concurrent Agent reconciles. Default 4. */
+  /** Concurrent Agent reconciles. Default `DEFAULT_AGENT_WORKERS` (8). */
   agentWorkers?: number;
   /** Reconcile MCPServer (kmcp) for discovery; turn off when its CRD is not installed. Default true. */
   mcpServers?: boolean;

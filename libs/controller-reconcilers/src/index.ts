@@ -2,7 +2,7 @@
 // @agentplane/k8s runtime and the pure translation of @agentplane/agent-translate.
 export { ControllerManager } from './controller-manager.js';
 export type { ControllerManagerOptions, DiscoverySettings } from './controller-manager.js';
-export { createAgentController, AGENT_OWNED_KINDS } from './agent.reconciler.js';
+export { createAgentController, AGENT_OWNED_KINDS, DEFAULT_AGENT_WORKERS } from './agent.reconciler.js';
 export type { AgentControllerOptions } from './agent.reconciler.js';
 export { acceptedAgentCondition, readyCondition } from './agent-status.js';
 export { createModelConfigController } from './model-config.reconciler.js';

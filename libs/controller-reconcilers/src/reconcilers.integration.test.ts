@@ -175,6 +175,14 @@ describe.skipIf(!suite.available)('controller reconcilers on a real kube-apiserv
     await db?.close();
   });
 
+  it('runs 8 Agent reconciles at once by default, like the controller app', async () => {
+    const { registry } = running!;
+    const workers = (controller: string): Promise<number> =>
+      metricSum(registry, 'controller_runtime_max_concurrent_reconciles', { controller });
+    expect(await workers('agent')).toBe(8);
+    expect(await workers('modelconfig')).toBe(2);
+  });
+
   it('reconciles an Agent with a ModelConfig, a RemoteMCPServer and a sub-agent', async () => {
     await admin.apply(agent('helper'));
     await admin.apply(

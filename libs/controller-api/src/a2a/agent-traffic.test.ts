@@ -204,6 +204,76 @@ describe('agent traffic through the controller', () => {
     },
   );
 
+  it("keeps the runtime's tasks as A2A v0.3 JSON, which a restarted replica reads back", async () => {
+    const client = await clientFor('1.0', 'dave');
+    const task = (await client.sendMessage(userMessage('say hello'))) as Task;
+    expect(task.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+    const stored = await waitFor(
+      async () => {
+        const res = await api.call('GET', `/api/tasks/${task.id}`);
+        const data = (res.json as { data?: { status?: { state?: string } } } | undefined)?.data;
+        return data?.status?.state === 'completed' ? data : false;
+      },
+      { description: 'the completed task stored' },
+    );
+    expect(stored).toMatchObject({
+      kind: 'task',
+      id: task.id,
+      contextId: task.contextId,
+      status: { state: 'completed' },
+      artifacts: [{ parts: [{ kind: 'text', text: 'Hello from the agent.' }] }],
+    });
+    const history = (stored as { history: unknown[] }).history;
+    expect(history[0]).toMatchObject({
+      kind: 'message',
+      role: 'user',
+      parts: [{ kind: 'text', text: 'say hello' }],
+    });
+    expect(history.at(-1)).toMatchObject({ kind: 'message', role: 'agent' });
+    expect((await api.repositories.tasks.get(task.id))?.protocolVersion).toBe('0.3');
+    const listed = await api.call('GET', `/api/sessions/${task.contextId}/tasks`, { user: 'dave' });
+    expect((listed.json as { data: unknown[] }).data).toEqual([stored]);
+
+    // A second replica (nothing cached) answers tasks/get from what the controller keeps.
+    const replica = await createAgentRuntime({
+      config: parseAgentConfig({
+        model: { type: 'openai', model: 'gpt-test', base_url: llm.baseUrlOpenAI },
+        instruction: 'You are helpful.',
+      }),
+      card: parseAgentCard({
+        name: 'helper',
+        description: 'a helper',
+        url: 'http://helper.kagent:8080',
+        capabilities: { streaming: true },
+        supportedInterfaces: [
+          { url: 'http://helper.kagent:8080', protocolBinding: 'JSONRPC', protocolVersion: '0.3' },
+        ],
+        skills: null,
+      }),
+      sessions: new ControllerSessionStore({ baseUrl: api.url, agentRef: 'kagent/helper' }),
+      logger: coreLogger,
+    });
+    const server = await startA2aServer({ app: replica.app, host: '127.0.0.1', port: 0 });
+    try {
+      const res = await fetch(`http://127.0.0.1:${server.port}/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tasks/get', params: { id: task.id } }),
+      });
+      const body = (await res.json()) as { result?: unknown; error?: unknown };
+      expect(body.error).toBeUndefined();
+      expect(body.result).toMatchObject({
+        kind: 'task',
+        id: task.id,
+        status: { state: 'completed' },
+        artifacts: [{ parts: [{ kind: 'text', text: 'Hello from the agent.' }] }],
+      });
+    } finally {
+      await server.close();
+      await replica.close();
+    }
+  });
+
   it('streams events as they happen, without buffering', async () => {
     const client = await clientFor('1.0', 'bob');
     const arrivals: { at: number; event: StreamResponse }[] = [];
@@ -255,9 +325,9 @@ describe('agent traffic through the controller', () => {
     await waitFor(
       async () => {
         const task = (await api.repositories.tasks.get(id!))?.data as
-          { status?: { state?: number } } | undefined;
+          { status?: { state?: string } } | undefined;
         const state = task?.status?.state;
-        return state === TaskState.TASK_STATE_COMPLETED || state === TaskState.TASK_STATE_CANCELED;
+        return state === 'completed' || state === 'canceled';
       },
       { description: 'the interrupted task to settle' },
     );

@@ -320,17 +320,30 @@ describe.each(engineNames(databaseUrl))('controller API routes on %s', (engineNa
         body: { id: 't1', session_id: 's1', data: { id: 't1', status: { state: 'working' } } },
       });
       expect(ours).toMatchObject({ status: 201, json: { data: { id: 't1' } } });
-      const kagent = await api.call('POST', '/api/tasks', {
-        user: 'alice',
-        body: { id: 't2', contextId: 's1', kind: 'task', status: { state: 'completed' } },
-      });
-      expect(kagent.status).toBe(201);
-      expect((await api.call('GET', '/api/tasks/t2')).json.data).toEqual({
+      // As kagent's Python runtime writes it: v0.3 JSON, returned exactly as written.
+      const kagentTask = {
         id: 't2',
         contextId: 's1',
         kind: 'task',
-        status: { state: 'completed' },
-      });
+        status: {
+          state: 'completed',
+          timestamp: '2025-06-01T10:00:00.000000+00:00',
+          message: {
+            kind: 'message',
+            messageId: 'm2',
+            role: 'agent',
+            parts: [{ kind: 'text', text: 'Done.' }],
+            metadata: { kagent_author: 'k8s_agent' },
+          },
+        },
+        history: [{ kind: 'message', messageId: 'm1', role: 'user', parts: [{ kind: 'text', text: 'go' }] }],
+        artifacts: [{ artifactId: 'a1', parts: [{ kind: 'text', text: 'Done.' }] }],
+        metadata: { kagent_app_name: 'k8s_agent' },
+      };
+      const kagent = await api.call('POST', '/api/tasks', { user: 'alice', body: kagentTask });
+      expect(kagent.status).toBe(201);
+      expect(kagent.json.data).toEqual(kagentTask);
+      expect((await api.call('GET', '/api/tasks/t2')).json.data).toEqual(kagentTask);
       expect((await api.call('GET', '/api/tasks/t2', { user: 'bob' })).status).toBe(404);
       const bad = await api.call('POST', '/api/tasks', { body: { id: 't3', session_id: 's1' } });
       expect(bad.json.issues[0].path).toBe('data');
@@ -344,6 +357,120 @@ describe.each(engineNames(databaseUrl))('controller API routes on %s', (engineNa
       expect((await api.call('DELETE', '/api/tasks/t1')).status).toBe(204);
       expect((await api.call('GET', '/api/tasks/t1')).status).toBe(404);
       expect((await api.call('DELETE', '/api/tasks/t1')).status).toBe(404);
+    });
+
+    it('answers every task as A2A v0.3 JSON, whatever form the runtime wrote', async () => {
+      // Our runtime posts the A2A 1.0 SDK's task (numeric state and role, parts by `$case`).
+      const sdkMessage = (id: string, role: number, text: string) => ({
+        messageId: id,
+        contextId: 's1',
+        taskId: 'sdk-1',
+        role,
+        parts: [{ content: { $case: 'text', value: text }, filename: '', mediaType: 'text/plain' }],
+        extensions: [],
+        referenceTaskIds: [],
+      });
+      const posted = await api.call('POST', '/api/tasks', {
+        body: {
+          id: 'sdk-1',
+          session_id: 's1',
+          data: {
+            id: 'sdk-1',
+            contextId: 's1',
+            status: { state: 6, message: sdkMessage('m2', 2, 'approve?'), timestamp: '2025-06-01T10:00:00Z' },
+            history: [sdkMessage('m1', 1, 'delete it')],
+            artifacts: [],
+          },
+        },
+      });
+      const v03 = {
+        kind: 'task',
+        id: 'sdk-1',
+        contextId: 's1',
+        status: {
+          state: 'input-required',
+          timestamp: '2025-06-01T10:00:00Z',
+          message: {
+            kind: 'message',
+            messageId: 'm2',
+            role: 'agent',
+            parts: [{ kind: 'text', text: 'approve?' }],
+            contextId: 's1',
+            taskId: 'sdk-1',
+          },
+        },
+        history: [
+          {
+            kind: 'message',
+            messageId: 'm1',
+            role: 'user',
+            parts: [{ kind: 'text', text: 'delete it' }],
+            contextId: 's1',
+            taskId: 'sdk-1',
+          },
+        ],
+        artifacts: [],
+      };
+      expect(posted).toMatchObject({ status: 201, json: { data: v03 } });
+      expect((await api.call('GET', '/api/tasks/sdk-1')).json.data).toEqual(v03);
+      // Stored normalised, so the version column says what the document is.
+      const row = await api.repositories.tasks.get('sdk-1');
+      expect(row).toMatchObject({ protocolVersion: '0.3', data: v03 });
+
+      // A2A 1.0 JSON (enum names) in kagent's form.
+      const v1 = await api.call('POST', '/api/tasks', {
+        user: 'alice',
+        body: {
+          id: 'v1-1',
+          contextId: 's1',
+          status: { state: 'TASK_STATE_COMPLETED' },
+          artifacts: [{ artifactId: 'a', parts: [{ text: 'done' }, { data: { n: 1 } }] }],
+        },
+      });
+      expect(v1.json.data).toEqual({
+        kind: 'task',
+        id: 'v1-1',
+        contextId: 's1',
+        status: { state: 'completed' },
+        history: [],
+        artifacts: [
+          {
+            artifactId: 'a',
+            parts: [
+              { kind: 'text', text: 'done' },
+              { kind: 'data', data: { n: 1 } },
+            ],
+          },
+        ],
+      });
+
+      // A row kept in the SDK form (written before tasks were normalised) is converted on the way out.
+      await api.repositories.tasks.upsert({
+        id: 'old-1',
+        sessionId: 's1',
+        data: { id: 'old-1', contextId: 's1', status: { state: 4 }, history: [], artifacts: [] },
+      });
+      const list = await api.call('GET', '/api/sessions/s1/tasks', { user: 'alice' });
+      const byId = new Map(list.json.data.map((t: { id: string }) => [t.id, t]));
+      expect(byId.get('sdk-1')).toEqual(v03);
+      expect(byId.get('v1-1')).toMatchObject({ kind: 'task', status: { state: 'completed' } });
+      expect(byId.get('old-1')).toEqual({
+        kind: 'task',
+        id: 'old-1',
+        contextId: 's1',
+        status: { state: 'failed' },
+        history: [],
+        artifacts: [],
+      });
+
+      const notATask = await api.call('POST', '/api/tasks', {
+        body: { id: 'bad', session_id: 's1', data: 'not json' },
+      });
+      expect(notATask).toMatchObject({
+        status: 400,
+        json: { message: 'data: must be an A2A task object', issues: [{ path: 'data' }] },
+      });
+      for (const id of ['sdk-1', 'v1-1', 'old-1']) await api.call('DELETE', `/api/tasks/${id}`);
     });
 
     it('renames and deletes a session of the caller only', async () => {
