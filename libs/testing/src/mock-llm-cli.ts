@@ -90,6 +90,8 @@ async function main(): Promise<void> {
     script,
     port: port ?? listen.port ?? 0,
     host,
+    // Nothing reads the record of a CLI server: keep a little for debugging, not every request.
+    recordLimit: 100,
     ...(values['api-key'] !== undefined ? { apiKey: values['api-key'] } : {}),
   });
   running.llm = llm;

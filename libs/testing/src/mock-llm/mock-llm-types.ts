@@ -51,6 +51,11 @@ export interface MockLlmOptions {
   readonly requireAnthropicVersion?: boolean;
   /** Largest accepted request body, in bytes (default 16 MiB); larger ones get 413. */
   readonly maxBodyBytes?: number;
+  /**
+   * How many requests `requests` keeps, the newest (default: all). A long-running server (the
+   * CLI) keeps a bounded number, or its memory grows with every request.
+   */
+  readonly recordLimit?: number;
 }
 
 /** A running mock LLM server. */
@@ -62,7 +67,7 @@ export interface MockLlm {
   readonly baseUrlOpenAI: string;
   /** Base URL for Anthropic clients (`baseURL` of `@anthropic-ai/sdk`): `${url}`. */
   readonly baseUrlAnthropic: string;
-  /** Every request received since start or the last {@link MockLlm.reset}, in arrival order (a live array). */
+  /** Every request received since start or the last {@link MockLlm.reset} (the newest `recordLimit`), in arrival order (a live array). */
   readonly requests: readonly RecordedRequest[];
   /** Replaces the rules (an array of rules, or a whole script) and resets their use counts. */
   setRules(rules: readonly MockLlmRule[] | MockLlmScript): void;

@@ -231,3 +231,24 @@ describe('mock LLM, OpenAI chat completions', () => {
     expect(page.data[0]?.object).toBe('model');
   });
 });
+
+describe('mock LLM, bounded request record', () => {
+  it('keeps only the newest recordLimit requests, so a long-running server does not grow', async () => {
+    const llm = await startMockLlm({
+      rules: [{ match: { contains: 'ping' }, response: { content: 'pong' } }],
+      recordLimit: 2,
+    });
+    try {
+      const client = new OpenAI({ baseURL: llm.baseUrlOpenAI, apiKey: 'sk-test' });
+      for (const n of [1, 2, 3])
+        await client.chat.completions.create({
+          model: 'gpt-4o-mini',
+          messages: [{ role: 'user', content: `ping ${n}` }],
+        });
+      expect(llm.requests.map((r) => r.lastMessage?.text)).toEqual(['ping 2', 'ping 3']);
+      expect(llm.requests.map((r) => r.seq)).toEqual([2, 3]);
+    } finally {
+      await llm.close();
+    }
+  });
+});

@@ -64,7 +64,7 @@ function invalidBody(provider: Provider, body: Record<string, unknown>): string 
 /**
  * Starts a mock LLM server that speaks OpenAI chat completions (`POST /v1/chat/completions`,
  * `GET /v1/models`) and Anthropic messages (`POST /v1/messages`), buffered and streamed,
- * answering from scripted rules and recording every request.
+ * answering from scripted rules and recording the requests (all, or the newest `recordLimit`).
  */
 export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLlm> {
   if (options.rules !== undefined && options.script !== undefined) {
@@ -74,6 +74,7 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
   const requireAnthropicVersion = options.requireAnthropicVersion ?? true;
   const lifetime = new AbortController();
   const requests: Mutable<RecordedRequest>[] = [];
+  const recordLimit = options.recordLimit ?? Infinity;
   let seq = 0;
   let rules: CompiledRule[] = [];
   let uses: number[] = [];
@@ -242,6 +243,7 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
       receivedAt: new Date(),
     };
     requests.push(record);
+    if (requests.length > recordLimit) requests.shift();
     const errorFormat: Provider = provider ?? (anthropicClient ? 'anthropic' : 'openai');
 
     if (method === 'POST' && provider !== undefined) {
