@@ -1,5 +1,7 @@
 // `controller [run]` (the default command): reconciles the cluster until SIGTERM/SIGINT.
 import type { Command } from 'commander';
+import { DEFAULT_AGENT_WORKERS } from '@agentplane/controller-reconcilers';
+import { KubeConfigError } from '@agentplane/k8s';
 import type { CliIo } from './cli-io.js';
 import { resolveControllerConfig, UsageError, type RunFlags } from './config.js';
 import { startController } from './controller-app.js';
@@ -22,7 +24,7 @@ export function registerRunCommand(program: Command, io: CliIo, setStatus: (s: n
     .option('--controller-url <url>', 'controller URL given to agents as KAGENT_URL (env CONTROLLER_URL)')
     .option('--database-url <url>', 'PostgreSQL URL (env DATABASE_URL; default PGlite under --data-dir)')
     .option('--data-dir <dir>', 'PGlite data folder (env DATA_DIR; default .agentplane/controller-data)')
-    .option('--workers <n>', 'concurrent Agent reconciles (default 8)')
+    .option('--workers <n>', `concurrent Agent reconciles (default ${DEFAULT_AGENT_WORKERS})`)
     .option('--discovery-concurrency <n>', 'tool and model discoveries at once (default 4)')
     .option(
       '--discovery-timeout <seconds>',
@@ -59,10 +61,19 @@ export function registerRunCommand(program: Command, io: CliIo, setStatus: (s: n
       }
       let fatal: ((reason: string) => void) | undefined;
       const fatalReason = new Promise<string>((resolve) => (fatal = resolve));
-      const running = await startController(config, {
-        onFatal: (reason) => fatal?.(reason),
-        env: io.env ?? {},
-      });
+      let running;
+      try {
+        running = await startController(config, {
+          onFatal: (reason) => fatal?.(reason),
+          env: io.env ?? {},
+        });
+      } catch (err) {
+        // An unusable kubeconfig is the operator's to fix: say which file and field, no stack.
+        if (!(err instanceof KubeConfigError)) throw err;
+        io.stderr(`controller: ${err.message}\n`);
+        setStatus(1);
+        return;
+      }
       const reason = await Promise.race([
         (io.shutdown ?? (() => new Promise<string>(() => undefined)))().then((signal) => ({ signal })),
         fatalReason.then((r) => ({ fatal: r })),

@@ -2,7 +2,6 @@
 // xDS snapshot cache, the Delta ADS server (clients authenticated by TokenReview), leader election
 // and the ops endpoint.
 import { randomUUID } from 'node:crypto';
-import { KubeConfig } from '@kubernetes/client-node';
 import {
   createGatewayReconciler,
   createTokenReview,
@@ -10,7 +9,7 @@ import {
   type GatewayReconciler,
 } from '@agentplane/gateway-reconciler';
 import { XDS_TOKEN_AUDIENCE } from '@agentplane/gateway-translate';
-import { KubeResourceStore, LeaderElector } from '@agentplane/k8s';
+import { KubeResourceStore, LeaderElector, loadKubeConfig, type KubeConnection } from '@agentplane/k8s';
 import { startOpsServer, type Logger, type OpsServer, type Registry } from '@agentplane/telemetry';
 import {
   createTokenReviewAuthenticator,
@@ -34,24 +33,20 @@ export interface StartControllerOptions {
   readonly config: ControllerConfig;
   readonly logger: Logger;
   readonly registry: Registry;
-  /** A loaded KubeConfig (tests); otherwise from `config.kubeconfigPath` or the cluster. */
-  readonly kubeConfig?: KubeConfig;
+  /** A loaded kubeconfig (tests); otherwise from `config.kubeconfigPath` or the cluster. */
+  readonly kubeConfig?: KubeConnection;
+  /** The environment the in-cluster API address is read from (KUBERNETES_SERVICE_HOST/PORT). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
   /** Called when this replica loses the Lease (main exits so Kubernetes restarts it). */
   readonly onLostLease?: () => void;
-}
-
-function loadKubeConfig(config: ControllerConfig): KubeConfig {
-  const kc = new KubeConfig();
-  if (config.kubeconfigPath) kc.loadFromFile(config.kubeconfigPath);
-  else kc.loadFromCluster();
-  return kc;
 }
 
 export async function startGatewayController(opts: StartControllerOptions): Promise<RunningController> {
   const { config, logger, registry } = opts;
   const log = logger.child({ component: 'gateway-controller' });
   const store = new KubeResourceStore({
-    kubeConfig: opts.kubeConfig ?? loadKubeConfig(config),
+    kubeConfig:
+      opts.kubeConfig ?? (await loadKubeConfig({ kubeconfig: config.kubeconfigPath, env: opts.env ?? {} })),
     fieldManager: 'agentplane-gateway-controller',
     registry,
     logger: logger.child({ component: 'store' }),

@@ -31,6 +31,7 @@ async function main(): Promise<number> {
       config,
       logger,
       registry,
+      env: process.env,
       onLostLease: () => {
         logger.error('lost the leader lease; exiting');
         process.exit(1);

@@ -1,9 +1,9 @@
 // Assembles the controller from typed config: the resource store (Kubernetes API or a folder),
 // the MCPServer controller, leader election, and the ops endpoint.
-import { KubeConfig } from '@kubernetes/client-node';
 import {
   KubeResourceStore,
   LeaderElector,
+  loadKubeConfig,
   LocalResourceStore,
   ProcessWorkloadDriver,
   type ResourceStore,
@@ -62,9 +62,8 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
       logger: logger.child({ component: 'workloads' }),
     });
   } else {
-    const kubeConfig = new KubeConfig();
-    if (config.kubeconfigPath) kubeConfig.loadFromFile(config.kubeconfigPath);
-    else kubeConfig.loadFromCluster();
+    // KUBECONFIG (one file or a list), else the in-cluster service account.
+    const kubeConfig = await loadKubeConfig({ kubeconfig: config.kubeconfigPath, env: deps.env });
     kubeStore = new KubeResourceStore({
       kubeConfig,
       fieldManager: FIELD_MANAGER,

@@ -43,6 +43,20 @@ export class ManifestError extends Error {
   }
 }
 
+/** A kubeconfig (or in-cluster service account) that cannot be used; names the file and field. */
+export class KubeConfigError extends Error {
+  readonly code = 'INVALID_KUBECONFIG';
+  readonly file: string | undefined;
+  /** e.g. `clusters["dev"].cluster.certificate-authority`. */
+  readonly field: string | undefined;
+  constructor(message: string, options: { file?: string; field?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'KubeConfigError';
+    this.file = options.file;
+    this.field = options.field;
+  }
+}
+
 /** A workload that cannot be started (bad spec, no free port, spawn failure). */
 export class WorkloadError extends Error {
   readonly code = 'WORKLOAD_ERROR';

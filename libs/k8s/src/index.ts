@@ -17,11 +17,14 @@ export {
   isGone,
   isNotFound,
   KubeApiError,
+  KubeConfigError,
   ManifestError,
   TerminalReconcileError,
   UnknownKindError,
   WorkloadError,
 } from './errors.js';
+export { loadKubeConfig, SERVICE_ACCOUNT_DIR } from './kube-config.js';
+export type { KubeConnection, LoadedKubeConfig, LoadKubeConfigOptions } from './kube-config.js';
 export { KubeClient } from './kube-client.js';
 export type { KubeClientOptions, KubeRequestOptions, RawWatchEvent, ResolvedKind } from './kube-client.js';
 export { Informer } from './informer.js';

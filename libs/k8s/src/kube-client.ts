@@ -1,14 +1,15 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
 import { createInterface } from 'node:readline';
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Counter, Registry } from '@agentplane/telemetry';
 import { restClientRequests } from './controller-metrics.js';
 import { KubeApiError, UnknownKindError } from './errors.js';
+import type { KubeConnection } from './kube-config.js';
 import type { ResourceKind } from './resource-types.js';
 
 export interface KubeClientOptions {
-  kubeConfig: KubeConfig;
+  /** From `loadKubeConfig`, or a `KubeConfig` of @kubernetes/client-node. */
+  kubeConfig: KubeConnection;
   /** Counts every request in rest_client_requests_total{code,method,host}. */
   registry?: Registry;
   /** Default 30 s (watches are bounded by their own timeoutSeconds instead). */
@@ -39,13 +40,14 @@ interface DiscoveryList {
 }
 
 /**
- * A small REST client for the Kubernetes API: credentials and TLS from a client-node
- * KubeConfig, keep-alive connection pools (one for requests, one for watches), typed errors,
- * API discovery for plural names, and a count of every request by status code.
+ * A small REST client for the Kubernetes API: credentials and TLS from a loaded kubeconfig
+ * (`loadKubeConfig`, or a client-node KubeConfig), keep-alive connection pools (one for requests,
+ * one for watches), typed errors, API discovery for plural names, and a count of every request by
+ * status code.
  */
 export class KubeClient {
   readonly server: URL;
-  readonly #kubeConfig: KubeConfig;
+  readonly #kubeConfig: KubeConnection;
   readonly #requests: Counter<'code' | 'method' | 'host'> | undefined;
   readonly #timeoutMs: number;
   readonly #userAgent: string;

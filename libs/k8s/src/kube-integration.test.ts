@@ -1,3 +1,6 @@
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { createMetricsRegistry, type Registry } from '@agentplane/telemetry';
@@ -6,6 +9,7 @@ import { setupEnvtest } from '@agentplane/testing/envtest/vitest';
 import { waitFor } from '@agentplane/testing/wait';
 import type { Controller } from './controller.js';
 import { KubeClient } from './kube-client.js';
+import { loadKubeConfig, type LoadedKubeConfig } from './kube-config.js';
 import { KubeResourceStore } from './kube-resource-store.js';
 import { LeaderElector } from './leader-election.js';
 import type { KubeObject } from './resource-types.js';
@@ -385,5 +389,92 @@ describe.skipIf(!suite.available)('on a real kube-apiserver', () => {
       await runB;
       client.close();
     }
+  });
+  describe('with a kubeconfig file loaded by loadKubeConfig', () => {
+    let dir: string;
+    beforeAll(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'kubeconfig-'));
+    });
+    afterAll(async () => {
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    const namespaces = async (loaded: LoadedKubeConfig): Promise<string[]> => {
+      const client = new KubeClient({ kubeConfig: loaded });
+      try {
+        const list = await client.request<{ items: KubeObject[] }>('GET', '/api/v1/namespaces');
+        return list.items.map((n) => n.metadata.name ?? '');
+      } finally {
+        client.close();
+      }
+    };
+
+    const kubeconfigFile = async (name: string, user: Record<string, unknown>): Promise<string> => {
+      const file = join(dir, name);
+      await writeFile(
+        file,
+        [
+          'apiVersion: v1',
+          'kind: Config',
+          'clusters:',
+          '- name: envtest',
+          '  cluster:',
+          `    server: ${suite.get().server}`,
+          '    certificate-authority: pki/ca.crt',
+          'users:',
+          '- name: admin',
+          `  user: ${JSON.stringify(user)}`,
+          'contexts:',
+          '- name: envtest',
+          '  context: {cluster: envtest, user: admin}',
+          'current-context: envtest',
+          '',
+        ].join('\n'),
+      );
+      return file;
+    };
+
+    it('lists namespaces with a client certificate, key and CA given as files', async () => {
+      const envtest = suite.get();
+      await mkdir(join(dir, 'pki'), { recursive: true });
+      await copyFile(envtest.caFile, join(dir, 'pki/ca.crt'));
+      await copyFile(envtest.adminCertFile, join(dir, 'pki/admin.crt'));
+      await copyFile(envtest.adminKeyFile, join(dir, 'pki/admin.key'));
+      const file = await kubeconfigFile('client-cert', {
+        'client-certificate': 'pki/admin.crt',
+        'client-key': 'pki/admin.key',
+      });
+      const loaded = await loadKubeConfig({ kubeconfig: file });
+      expect(loaded.delegated).toBe(false);
+      // Anonymous requests may not list namespaces: the certificate is what lets this through.
+      expect(await namespaces(loaded)).toEqual(expect.arrayContaining(['default', 'toys', 'kube-system']));
+
+      const anonymous = await loadKubeConfig({ kubeconfig: await kubeconfigFile('anonymous', {}) });
+      await expect(namespaces(anonymous)).rejects.toMatchObject({ statusCode: 403 });
+    });
+
+    it('gets a token from an exec credential plugin', async () => {
+      const envtest = suite.get();
+      const plugin = join(dir, 'credential-plugin.mjs');
+      await writeFile(
+        plugin,
+        `process.stdout.write(JSON.stringify({
+  apiVersion: 'client.authentication.k8s.io/v1',
+  kind: 'ExecCredential',
+  status: { token: process.env.ENVTEST_TOKEN },
+}));\n`,
+      );
+      const file = await kubeconfigFile('exec', {
+        exec: {
+          apiVersion: 'client.authentication.k8s.io/v1',
+          command: process.execPath,
+          args: [plugin],
+          env: [{ name: 'ENVTEST_TOKEN', value: envtest.adminToken }],
+        },
+      });
+      const loaded = await loadKubeConfig({ kubeconfig: file });
+      expect(loaded.delegated).toBe(true);
+      expect(await namespaces(loaded)).toContain('default');
+    });
   });
 });

@@ -1,8 +1,8 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import { createLogger, type Logger, type Registry } from '@agentplane/telemetry';
 import { isNotFound } from './errors.js';
 import { Informer } from './informer.js';
 import { KubeClient } from './kube-client.js';
+import type { KubeConnection } from './kube-config.js';
 import { matchesLabels } from './labels.js';
 import { sleep } from './sleep.js';
 import type {
@@ -15,8 +15,8 @@ import type {
 import { kindId, type KubeObject, type ResourceKind } from './resource-types.js';
 
 export interface KubeResourceStoreOptions {
-  /** Where to connect; or pass a ready `client`. */
-  kubeConfig?: KubeConfig;
+  /** Where to connect (`loadKubeConfig`, or a client-node KubeConfig); or pass a ready `client`. */
+  kubeConfig?: KubeConnection;
   client?: KubeClient;
   /** Field manager of every write (server-side apply). */
   fieldManager: string;

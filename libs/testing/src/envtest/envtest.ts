@@ -28,6 +28,11 @@ export interface Envtest {
   /** A loaded KubeConfig for in-process clients. */
   readonly kubeConfig: KubeConfig;
   readonly adminToken: string;
+  /** PEM file of the CA that signed the serving certificate (the kubeconfig's certificate-authority). */
+  readonly caFile: string;
+  /** A cluster-admin client certificate and key (PEM files) the apiserver accepts. */
+  readonly adminCertFile: string;
+  readonly adminKeyFile: string;
   /** Stops both processes and removes their data. */
   stop(): Promise<void>;
 }
@@ -125,6 +130,8 @@ export async function startEnvtest(options: StartEnvtestOptions): Promise<Envtes
       pki.servingKeyFile,
       '--token-auth-file',
       pki.tokenFile,
+      '--client-ca-file',
+      pki.clientCaFile,
       '--authorization-mode',
       'RBAC',
       '--service-account-issuer',
@@ -185,7 +192,17 @@ export async function startEnvtest(options: StartEnvtestOptions): Promise<Envtes
     await writeFile(kubeconfigPath, kubeconfigYaml, { mode: 0o600 });
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromString(kubeconfigYaml);
-    return { server, kubeconfigPath, kubeconfigYaml, kubeConfig, adminToken, stop };
+    return {
+      server,
+      kubeconfigPath,
+      kubeconfigYaml,
+      kubeConfig,
+      adminToken,
+      caFile: pki.servingCertFile,
+      adminCertFile: pki.adminCertFile,
+      adminKeyFile: pki.adminKeyFile,
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;

@@ -15,12 +15,17 @@ export interface EnvtestPki {
   serviceAccountPublicKeyFile: string;
   tokenFile: string;
   adminToken: string;
+  /** The CA kube-apiserver trusts for client certificates (`--client-ca-file`). */
+  clientCaFile: string;
+  /** A client certificate and key signed by it for user `admin` in group `system:masters`. */
+  adminCertFile: string;
+  adminKeyFile: string;
 }
 
 /**
  * Writes the keys and files kube-apiserver needs into `dir`: a self-signed serving certificate for
  * 127.0.0.1/localhost (openssl), a service-account signing key pair, and a static token file with
- * one cluster-admin token.
+ * one cluster-admin token, and a client CA with a cluster-admin client certificate.
  */
 export async function writeEnvtestPki(dir: string, adminToken: string): Promise<EnvtestPki> {
   const servingCertFile = join(dir, 'serving.crt');
@@ -44,6 +49,48 @@ export async function writeEnvtestPki(dir: string, adminToken: string): Promise<
     '-addext',
     'subjectAltName=IP:127.0.0.1,DNS:localhost',
   ]);
+  const clientCaFile = join(dir, 'client-ca.crt');
+  const clientCaKeyFile = join(dir, 'client-ca.key');
+  const adminCertFile = join(dir, 'admin.crt');
+  const adminKeyFile = join(dir, 'admin.key');
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'];
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-nodes',
+    '-days',
+    '2',
+    ...ec,
+    '-keyout',
+    clientCaKeyFile,
+    '-out',
+    clientCaFile,
+    '-subj',
+    '/CN=envtest-client-ca',
+  ]);
+  // The organization is the user's group: system:masters may do anything.
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-nodes',
+    '-days',
+    '2',
+    ...ec,
+    '-CA',
+    clientCaFile,
+    '-CAkey',
+    clientCaKeyFile,
+    '-keyout',
+    adminKeyFile,
+    '-out',
+    adminCertFile,
+    '-subj',
+    '/O=system:masters/CN=admin',
+    '-addext',
+    'extendedKeyUsage=clientAuth',
+    '-addext',
+    'basicConstraints=critical,CA:FALSE',
+  ]);
   const { privateKey, publicKey } = generateKeyPairSync('rsa', {
     modulusLength: 2048,
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
@@ -65,5 +112,8 @@ export async function writeEnvtestPki(dir: string, adminToken: string): Promise<
     serviceAccountPublicKeyFile,
     tokenFile,
     adminToken,
+    clientCaFile,
+    adminCertFile,
+    adminKeyFile,
   };
 }
