@@ -4,6 +4,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONTROLLER_URL } from '@agentplane/agent-translate';
+import { DEFAULT_AGENT_WORKERS } from '@agentplane/controller-reconcilers';
 import { UsageError } from '@agentplane/telemetry/process';
 import { z } from 'zod';
 import { DEFAULT_RUNTIME_IMAGE, VERSION } from './version.js';
@@ -156,7 +157,7 @@ export function resolveControllerConfig(
     ...(databaseUrl ? { databaseUrl } : {}),
     dataDir: path.resolve(flags.dataDir ?? env.DATA_DIR ?? path.join('.agentplane', 'controller-data')),
     logLevel: logLevel as LogLevel,
-    agentWorkers: integer('--workers', flags.workers ?? '8', 1, 64),
+    agentWorkers: integer('--workers', flags.workers ?? String(DEFAULT_AGENT_WORKERS), 1, 64),
     discoveryConcurrency: integer('--discovery-concurrency', flags.discoveryConcurrency ?? '4', 1, 64),
     discoveryTimeoutMs: integer('--discovery-timeout', flags.discoveryTimeout ?? '30', 1, 600) * 1000,
     resyncPeriodMs: integer('--resync-period', flags.resyncPeriod ?? '3600', 0, 86_400) * 1000,

@@ -4,7 +4,6 @@
 // `stop()` undoes it.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
 import {
   clusterAgentResolver,
   createControllerApi,
@@ -23,6 +22,7 @@ import {
 import {
   KubeResourceStore,
   LeaderElector,
+  loadKubeConfig,
   LocalResourceStore,
   ProcessWorkloadDriver,
   type ResourceStore,
@@ -87,13 +87,6 @@ function manifestWriter(store: LocalResourceStore): ResourceWriteThrough {
   };
 }
 
-function loadKubeConfig(config: ControllerConfig): KubeConfig {
-  const kc = new KubeConfig();
-  if (config.kubeconfigPath) kc.loadFromFile(config.kubeconfigPath);
-  else kc.loadFromCluster();
-  return kc;
-}
-
 export async function startController(
   config: ControllerConfig,
   options: StartControllerOptions = {},
@@ -155,6 +148,7 @@ export async function startController(
         runtimeMain: config.agentRuntime,
         agentsDir: join(config.dataDir, 'agents'),
         workDir: config.localDir,
+        controllerUrl: config.controllerUrl,
         logger: logger.child({ component: 'agents' }),
       });
       agentResolver = localRunner.resolver;
@@ -176,7 +170,8 @@ export async function startController(
       mcpAddresses = addresses;
     } else {
       kubeStore = new KubeResourceStore({
-        kubeConfig: loadKubeConfig(config),
+        // KUBECONFIG (one file or a list), else the in-cluster service account.
+        kubeConfig: await loadKubeConfig({ kubeconfig: config.kubeconfigPath, env: options.env ?? {} }),
         fieldManager: FIELD_MANAGER,
         resyncPeriodMs: config.resyncPeriodMs,
         registry,

@@ -139,6 +139,165 @@ describe.skipIf(!built)('controller --local', () => {
   }, 60_000);
 });
 
+describe.skipIf(!built)('controller --local: an Agent used as a tool', () => {
+  let dir: string;
+  let manifests: string;
+  let llm: MockLlm;
+  let controller: RunningController | undefined;
+  let api = '';
+
+  const agentYaml = (name: string, spec: Record<string, unknown>): string =>
+    stringify({
+      apiVersion: 'kagent.dev/v1alpha2',
+      kind: 'Agent',
+      metadata: { name },
+      spec: {
+        type: 'Declarative',
+        description: `the ${name}`,
+        declarative: { modelConfig: 'model', ...spec },
+      },
+    });
+  const helperYaml = agentYaml('helper', { systemMessage: 'You know the secret.' });
+  const ask = async (text: string): Promise<string> => {
+    const res = await fetch(`${api}/api/a2a/default/boss/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'message/send',
+        params: {
+          message: { role: 'user', messageId: crypto.randomUUID(), parts: [{ kind: 'text', text }] },
+        },
+      }),
+    });
+    return `${res.status} ${await res.text()}`;
+  };
+  const ready = async (name: string): Promise<boolean> => {
+    const agent = await controller!.services.store.get(AGENT, 'default', name);
+    const conditions = (agent?.['status'] as { conditions?: AgentCondition[] } | undefined)?.conditions;
+    return ['Accepted', 'Ready'].every((t) => conditions?.some((c) => c.type === t && c.status === 'True'));
+  };
+  const helperUrl = (): Promise<string | undefined> =>
+    controller!.services.agentResolver.resolve({ namespace: 'default', name: 'helper' });
+  const helperAnswers = (): number => llm.ruleUsage().find((r) => r.name === 'helper')?.uses ?? 0;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'controller-local-subagent-'));
+    manifests = join(dir, 'manifests');
+    mkdirSync(manifests);
+    llm = await startMockLlm({
+      rules: [
+        {
+          name: 'delegate',
+          match: { contains: 'ask the helper', role: 'user' },
+          response: {
+            toolCalls: [
+              { name: 'default__NS__helper', arguments: { request: 'What is the secret number?' } },
+            ],
+          },
+        },
+        {
+          name: 'helper',
+          match: { contains: 'What is the secret number?', role: 'user' },
+          response: { content: 'The secret number is 42.' },
+        },
+        {
+          name: 'relay',
+          match: { contains: 'The secret number is 42.', role: 'tool' },
+          response: { content: 'My helper says: the secret number is 42.' },
+        },
+      ],
+    });
+    const config = resolveControllerConfig(
+      {
+        local: manifests,
+        dataDir: join(dir, 'data'),
+        apiPort: String(await freePort()),
+        metricsPort: '0',
+        logLevel: 'silent',
+      },
+      {},
+    );
+    controller = await startController(config, { env: { PATH: process.env['PATH'] } });
+    api = controller.apiUrl;
+  });
+
+  afterAll(async () => {
+    await controller?.stop();
+    await llm?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('delegates to the sub-agent through the A2A proxy, also after it comes back on another port', async () => {
+    writeFileSync(
+      join(manifests, 'model.yaml'),
+      [
+        { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'key' }, stringData: { OPENAI_API_KEY: 'k' } },
+        {
+          apiVersion: 'kagent.dev/v1alpha2',
+          kind: 'ModelConfig',
+          metadata: { name: 'model' },
+          spec: {
+            provider: 'OpenAI',
+            model: 'mock-model',
+            apiKeySecret: 'key',
+            apiKeySecretKey: 'OPENAI_API_KEY',
+            openAI: { baseUrl: llm.baseUrlOpenAI },
+          },
+        },
+      ]
+        .map((doc) => stringify(doc))
+        .join('---\n'),
+    );
+    // The parent first, its sub-agent later.
+    writeFileSync(
+      join(manifests, 'boss.yaml'),
+      agentYaml('boss', {
+        systemMessage: 'Delegate.',
+        tools: [{ type: 'Agent', agent: { name: 'helper' } }],
+      }),
+    );
+    await waitFor(
+      async () => {
+        const agent = await controller!.services.store.get(AGENT, 'default', 'boss');
+        const conditions = (agent?.['status'] as { conditions?: AgentCondition[] } | undefined)?.conditions;
+        const accepted = conditions?.find((c) => c.type === 'Accepted');
+        return accepted?.status === 'False' && accepted.message?.includes('default/helper not found');
+      },
+      { timeoutMs: 20_000, description: 'the parent waiting for its sub-agent' },
+    );
+    writeFileSync(join(manifests, 'helper.yaml'), helperYaml);
+    await waitFor(async () => (await ready('boss')) && (await ready('helper')), {
+      timeoutMs: 45_000,
+      description: 'both agents running and Ready',
+    });
+
+    const first = await ask('Please ask the helper for the secret number.');
+    expect(first).toMatch(/^200 /);
+    expect(first).toContain('My helper says: the secret number is 42.');
+    expect(helperAnswers()).toBe(1);
+
+    // The sub-agent goes away and comes back as a new process on another port; the parent,
+    // left running as it was, still reaches it.
+    const oldUrl = await helperUrl();
+    unlinkSync(join(manifests, 'helper.yaml'));
+    await waitFor(async () => (await helperUrl()) === undefined, {
+      timeoutMs: 15_000,
+      description: 'the sub-agent stopped',
+    });
+    writeFileSync(join(manifests, 'helper.yaml'), helperYaml);
+    const newUrl = await waitFor(
+      async () => ((await ready('boss')) && (await ready('helper')) ? await helperUrl() : false),
+      { timeoutMs: 45_000, description: 'the sub-agent back' },
+    );
+    expect(newUrl).not.toBe(oldUrl);
+    const second = await ask('Please ask the helper for the secret number again.');
+    expect(second).toContain('My helper says: the secret number is 42.');
+    expect(helperAnswers()).toBe(2);
+  }, 120_000);
+});
+
 const BYO_AGENT = join(import.meta.dirname, 'local', 'testdata', 'byo-agent.mjs');
 const ADAPTER = join(import.meta.dirname, '..', '..', 'mcp-adapter', 'dist', 'main.js');
 

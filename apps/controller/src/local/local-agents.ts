@@ -2,7 +2,8 @@
 // a child process: the agent runtime for declarative agents, `spec.byo.deployment.cmd` for BYO
 // ones. The translated Secret's files go into a folder per declarative agent, the container's
 // env is resolved from the store (Secret and ConfigMap references, field refs), and the
-// Deployment's status reports the process's readiness so the Agent's `Ready` follows it.
+// Deployment's status reports the process's readiness so the Agent's `Ready` follows it. Agents
+// used as tools are reached through the controller's A2A proxy (see local-agent-urls.ts).
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AgentResolver } from '@agentplane/controller-api';
@@ -17,6 +18,7 @@ import { AGENT, CONFIG_MAP, DEPLOYMENT, SECRET } from '@agentplane/controller-re
 import { findFreePort } from '@agentplane/net';
 import type { Logger } from '@agentplane/telemetry';
 import { byoProcess } from './byo-process.js';
+import { routeSubAgentsThroughProxy } from './local-agent-urls.js';
 
 export interface LocalAgentRunnerOptions {
   store: ResourceStore;
@@ -28,6 +30,11 @@ export interface LocalAgentRunnerOptions {
   agentsDir: string;
   /** Working directory of BYO agents' commands (the manifest folder). Default this process's. */
   workDir?: string;
+  /**
+   * The controller's API as agents reach it (`KAGENT_URL`). Agents used as tools are reached
+   * through its A2A proxy; without it their in-cluster URLs are kept.
+   */
+  controllerUrl?: string;
   logger: Logger;
 }
 
@@ -138,7 +145,14 @@ export class LocalAgentRunner {
       return;
     }
     await mkdir(folder, { recursive: true });
-    for (const [file, b64] of Object.entries(files)) await writeFile(join(folder, file), decode(b64) ?? '');
+    const { controllerUrl } = this.#options;
+    for (const [file, b64] of Object.entries(files)) {
+      const text = decode(b64) ?? '';
+      await writeFile(
+        join(folder, file),
+        file === 'config.json' && controllerUrl ? routeSubAgentsThroughProxy(text, controllerUrl) : text,
+      );
+    }
 
     const env = await this.#containerEnv(namespace, name, container);
     env['AGENTPLANE_CONFIG_HASH'] = stableHash(files);
