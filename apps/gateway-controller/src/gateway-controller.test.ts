@@ -3,6 +3,8 @@
 // by a real ServiceAccount token takes its config over xDS and serves MCP to the official client.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +14,7 @@ import { setupEnvtest } from '@agentplane/testing/envtest/vitest';
 import { freePort } from '@agentplane/testing/free-port';
 import { spawnManaged, type ManagedProcess } from '@agentplane/testing/managed-process';
 import { startHttpMcpServer } from '@agentplane/testing/mcp-servers';
+import { startMockLlm } from '@agentplane/testing/mock-llm';
 import { waitFor } from '@agentplane/testing/wait';
 import { createXdsClient } from '@agentplane/xds';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -349,6 +352,129 @@ describe.skipIf(!envtest.available)('gateway-controller against kube-apiserver',
     // The provisioned Gateway keeps serving.
     const ok = await client.callTool({ name: 'get-sum', arguments: { a: 2, b: 2 } });
     expect(JSON.stringify(ok.content)).toContain('4');
+  });
+
+  it('serves an AI backend from CRDs: AWS signing from a Secret, a webhook guard with CEL and forwarded headers', async () => {
+    const llm = await startMockLlm({ rules: [{ response: { content: 'pong' } }] });
+    const calls: { url: string; headers: IncomingHttpHeaders }[] = [];
+    const hook = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        calls.push({ url: req.url ?? '', headers: req.headers });
+        res.setHeader('content-type', 'application/json');
+        res.end(
+          JSON.stringify(
+            body.includes('forbidden') ? { action: { body: 'blocked', status_code: 451 } } : { action: {} },
+          ),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+    try {
+      await apply({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'aws-creds', namespace: 'default' },
+        stringData: { accessKey: 'AKIDE2E', secretKey: 'e2e-secret', sessionToken: 'e2e-token' },
+      });
+      await apply({
+        apiVersion: 'agentgateway.dev/v1alpha1',
+        kind: 'AgentgatewayBackend',
+        metadata: { name: 'llm', namespace: 'default' },
+        spec: {
+          ai: { provider: { openai: { model: 'gpt-4o-mini' }, host: '127.0.0.1', port: llm.port } },
+          policies: {
+            auth: { aws: { region: 'eu-west-1', serviceName: 'bedrock', secretRef: { name: 'aws-creds' } } },
+          },
+        },
+      });
+      await apply({
+        apiVersion: 'agentgateway.dev/v1alpha1',
+        kind: 'AgentgatewayBackend',
+        metadata: { name: 'guard', namespace: 'default' },
+        spec: { static: { host: '127.0.0.1', port: (hook.address() as AddressInfo).port } },
+      });
+      await apply({
+        apiVersion: 'agentgateway.dev/v1alpha1',
+        kind: 'AgentgatewayPolicy',
+        metadata: { name: 'llm-guard', namespace: 'default' },
+        spec: {
+          targetRefs: [{ group: 'agentgateway.dev', kind: 'AgentgatewayBackend', name: 'llm' }],
+          backend: {
+            ai: {
+              promptGuard: {
+                request: [
+                  {
+                    webhook: {
+                      backendRef: { group: 'agentgateway.dev', kind: 'AgentgatewayBackend', name: 'guard' },
+                      headers: { 'x-team': 'request.headers["x-team-in"]' },
+                      forwardHeaderMatches: [{ name: 'x-user', value: 'alice' }],
+                    },
+                  },
+                ],
+              },
+            },
+          },
+        },
+      });
+      // AWS signing cannot apply to a route: refused in status, naming the field.
+      await apply({
+        apiVersion: 'agentgateway.dev/v1alpha1',
+        kind: 'AgentgatewayPolicy',
+        metadata: { name: 'route-aws', namespace: 'default' },
+        spec: {
+          targetRefs: [{ group: GROUP, kind: 'HTTPRoute', name: 'llm' }],
+          backend: { auth: { aws: { region: 'us-east-1' } } },
+        },
+      });
+      await apply({
+        apiVersion: `${GROUP}/v1`,
+        kind: 'HTTPRoute',
+        metadata: { name: 'llm', namespace: 'default' },
+        spec: {
+          parentRefs: [{ name: 'gw' }],
+          rules: [
+            {
+              matches: [{ path: { type: 'PathPrefix', value: '/v1' } }],
+              backendRefs: [{ group: 'agentgateway.dev', kind: 'AgentgatewayBackend', name: 'llm' }],
+            },
+          ],
+        },
+      });
+      const chat = async (content: string) => {
+        const r = await request(`http://127.0.0.1:${gwPort}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-team-in': 'search', 'x-user': 'alice' },
+          body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }] }),
+        });
+        return { status: r.statusCode, text: await r.body.text() };
+      };
+      await waitFor(async () => (await chat('hello')).status === 200 && calls.length > 0, {
+        timeoutMs: 15_000,
+        description: 'LLM route with its guard served',
+      });
+      expect(llm.requests.at(-1)?.headers['authorization']).toMatch(
+        /^AWS4-HMAC-SHA256 Credential=AKIDE2E\/\d{8}\/eu-west-1\/bedrock\/aws4_request/,
+      );
+      expect(calls.at(-1)?.headers).toMatchObject({ 'x-team': 'search', 'x-user': 'alice' });
+      expect(await chat('something forbidden')).toEqual({ status: 451, text: 'blocked' });
+
+      const accepted = async (name: string) => {
+        const p = await get('agentgateway.dev/v1alpha1', 'AgentgatewayPolicy', name);
+        const c = ((p.status?.['ancestors'] ?? []) as { conditions: Condition[] }[])[0]?.conditions[0];
+        return c ? `${c.status}/${c.reason}: ${c.message ?? ''}` : undefined;
+      };
+      await waitFor(async () => (await accepted('llm-guard'))?.startsWith('True/Accepted'), {
+        timeoutMs: 15_000,
+        description: 'llm-guard accepted',
+      });
+      const refused = await waitFor(() => accepted('route-aws'), { timeoutMs: 15_000 });
+      expect(refused).toContain('False/Invalid: spec.backend.auth.aws: AWS request signing applies to AI');
+    } finally {
+      await llm.close();
+      await new Promise((resolve) => hook.close(resolve));
+    }
   });
 
   it('deleting the route removes it from the gateway', async () => {

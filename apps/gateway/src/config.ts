@@ -38,7 +38,8 @@ export const USAGE = `usage: gateway -f <config.yaml>
   -h, --help            this help
 env: ADMIN_ADDR, STATS_ADDR, READINESS_ADDR, SESSION_KEY, LOG_LEVEL, LISTEN_HOST, DRAIN_TIMEOUT_MS,
      REDIS_URL, OTLP_ENDPOINT
-without -f: XDS_ADDRESS (host:port), GATEWAY, NAMESPACE, POD_NAME, XDS_TOKEN_PATH take the config over xDS`;
+without -f: XDS_ADDRESS (host:port), GATEWAY, NAMESPACE, POD_NAME, XDS_TOKEN_PATH take the config over xDS;
+     MODEL_CATALOG_FILES (comma-separated) are its model price catalogs`;
 
 /** Parses `host:port`, `:port` or `port` (host defaults to `defaultHost`). */
 export function parseAddr(text: string, defaultHost: string): HostPort {
@@ -81,6 +82,10 @@ export function parseAppConfig(
   }
   const xds = configPath ? undefined : parseXdsEnv(env);
   if (xds && !xds.ok) throw new UsageError(xds.error);
+  if (configPath && env['MODEL_CATALOG_FILES']?.trim())
+    throw new UsageError(
+      'MODEL_CATALOG_FILES applies to config over xDS; with a config file use config.modelCatalog',
+    );
   if (!configPath && !xds?.value)
     throw new UsageError('a config file (-f config.yaml) or XDS_ADDRESS is required');
   const e = envSchema.safeParse(env);

@@ -20,7 +20,9 @@ async function main(): Promise<number> {
   const registry = createMetricsRegistry({ defaultMetrics: true });
   let gw;
   try {
-    const source = app.xds ? createXdsConfigSource({ xds: app.xds, logger, registry }) : undefined;
+    const source = app.xds
+      ? createXdsConfigSource({ xds: app.xds, logger, registry, env: app.env })
+      : undefined;
     gw = await startGateway({ app, logger, registry, ...(source ? { source } : {}) });
   } catch (e) {
     if (e instanceof ConfigError)

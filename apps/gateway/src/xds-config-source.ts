@@ -1,11 +1,20 @@
 // Config over xDS: a Delta ADS client subscribed to our five resource types, whose resources are
 // lowered into the same model as the local file. Every response is validated before it is ACKed
 // (a bad one is NACKed with the reason and the last good config keeps serving); accepted changes
-// are coalesced and applied through the gateway's atomic config swap.
+// are coalesced and applied through the gateway's atomic config swap. Model price catalogs come
+// from files (mounted ConfigMaps), re-applied when they change.
+import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { ConfigError, type LoadedConfig } from '@agentplane/gateway-config';
+import { dirname } from 'node:path';
+import {
+  ConfigError,
+  type GatewayModel,
+  type LoadedConfig,
+  type TrafficPolicies,
+} from '@agentplane/gateway-config';
 import { lowerXdsResources, xdsResourceIssues, type XdsResourceSet } from '@agentplane/gateway-config/xds';
 import { CelRuleSet } from '@agentplane/gateway-auth';
+import { createLlmHandlerFactory, type LlmHandlerFactory } from '@agentplane/llm-gateway';
 import type { Logger } from '@agentplane/telemetry/logger';
 import {
   createXdsClient,
@@ -32,6 +41,8 @@ export interface XdsConfigSourceOptions {
   readonly backoff?: BackoffOptions;
   /** How long accepted changes are gathered before one apply (default 20 ms). */
   readonly coalesceMs?: number;
+  /** The process environment, for what LLM backends read from it (provider keys, AWS credentials). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 type AnyResource = Bind | Listener | Route | Backend | Policy;
@@ -55,6 +66,36 @@ function celIssues(r: AnyResource): string | undefined {
   return undefined;
 }
 
+/**
+ * Compiles the LLM parts of a lowered model as the data plane will (prompt guards, webhook header
+ * expressions, providers and their credentials), so a config that would not apply is NACKed.
+ */
+function llmIssues(model: GatewayModel, llm: LlmHandlerFactory): string | undefined {
+  try {
+    const seen = new Set<object>();
+    const policy = (where: string, p: TrafficPolicies) => {
+      if (p.ai) llm.checkAiPolicy(p.ai, `${where}.policies.ai`);
+    };
+    for (const bind of model.binds)
+      for (const listener of bind.listeners) {
+        policy(listener.key, listener.policies);
+        for (const route of listener.routes) {
+          policy(route.key, route.policies);
+          route.backends.forEach((b, i) => {
+            policy(`${route.key}.backends[${i}]`, b.policies);
+            if ((b.backend.kind === 'ai' || b.backend.kind === 'llm') && !seen.has(b.backend)) {
+              seen.add(b.backend);
+              llm(b.backend);
+            }
+          });
+        }
+      }
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
 function resourceSet(of: (typeUrl: string) => readonly XdsResource[]): XdsResourceSet {
   const messages = <T>(typeUrl: string) => of(typeUrl).map((r) => r.message as unknown as T);
   return {
@@ -71,6 +112,10 @@ export class XdsConfigSource implements ConfigSource {
   readonly #log: Logger;
   readonly #coalesceMs: number;
   readonly #address: string;
+  readonly #catalogFiles: readonly string[];
+  /** Compiles LLM backends and policies for validation only (never serves). */
+  readonly #llm: LlmHandlerFactory;
+  #watchers: FSWatcher[] = [];
   #apply: ((next: LoadedConfig) => Promise<boolean>) | undefined;
   #timer: NodeJS.Timeout | undefined;
   #applying: Promise<void> = Promise.resolve();
@@ -81,6 +126,8 @@ export class XdsConfigSource implements ConfigSource {
     this.#log = options.logger.child({ component: 'xds' });
     this.#coalesceMs = options.coalesceMs ?? 20;
     this.#address = xds.address;
+    this.#catalogFiles = xds.modelCatalogFiles;
+    this.#llm = createLlmHandlerFactory({ logger: this.#log, env: options.env ?? {} });
     const metrics = createXdsClientMetrics(options.registry);
     this.client = createXdsClient({
       address: xds.address,
@@ -93,10 +140,10 @@ export class XdsConfigSource implements ConfigSource {
       // The whole set this response would produce must lower (e.g. no port bound twice).
       validateResponse: ({ typeUrl, next }) => {
         try {
-          lowerXdsResources(
+          const { model } = lowerXdsResources(
             resourceSet((t) => [...(t === typeUrl ? next : this.client.resources(t)).values()]),
           );
-          return undefined;
+          return llmIssues(model, this.#llm);
         } catch (e) {
           if (e instanceof ConfigError) return e.message;
           throw e;
@@ -117,10 +164,12 @@ export class XdsConfigSource implements ConfigSource {
     this.client.on('change', () => this.#schedule());
   }
 
-  /** The current resources lowered into the model. */
+  /** The current resources lowered into the model, with the model price catalog files. */
   current(): LoadedConfig {
     const { model, warnings } = lowerXdsResources(resourceSet((t) => [...this.client.resources(t).values()]));
-    return { model, raw: {}, warnings };
+    if (this.#catalogFiles.length === 0) return { model, raw: {}, warnings };
+    const modelCatalog = this.#catalogFiles.map((file) => ({ file }));
+    return { model: { ...model, settings: { ...model.settings, modelCatalog } }, raw: {}, warnings };
   }
 
   async initial(): Promise<LoadedConfig> {
@@ -132,6 +181,16 @@ export class XdsConfigSource implements ConfigSource {
 
   start(apply: (next: LoadedConfig) => Promise<boolean>): void {
     this.#apply = apply;
+    // A mounted ConfigMap changes by swapping a link in its directory: watch the directories.
+    for (const dir of new Set(this.#catalogFiles.map((f) => dirname(f)))) {
+      try {
+        const w = watch(dir, () => this.#schedule());
+        w.on('error', (e) => this.#log.warn({ err: e.message, dir }, 'model catalog watch error'));
+        this.#watchers.push(w);
+      } catch (e) {
+        this.#log.warn({ err: (e as Error).message, dir }, 'model catalog directory not watched');
+      }
+    }
     // Changes that arrived between the first sync and now.
     this.#schedule();
   }
@@ -162,8 +221,10 @@ export class XdsConfigSource implements ConfigSource {
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#timer);
+    for (const w of this.#watchers) w.close();
     await this.client.close();
     await this.#applying;
+    await this.#llm.close();
   }
 }
 

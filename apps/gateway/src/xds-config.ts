@@ -11,6 +11,11 @@ export interface XdsAppConfig {
   readonly podName: string;
   /** Projected ServiceAccount token (audience `agentgateway`), re-read on every reconnect. */
   readonly tokenPath: string;
+  /**
+   * Model price catalog files (`MODEL_CATALOG_FILES`, comma-separated; later ones replace model
+   * entries of earlier ones): the xDS counterpart of `config.modelCatalog`, re-read when they change.
+   */
+  readonly modelCatalogFiles: readonly string[];
 }
 
 export type XdsEnvResult =
@@ -18,8 +23,8 @@ export type XdsEnvResult =
   | { readonly ok: false; readonly error: string };
 
 /**
- * `XDS_ADDRESS` (`host:port`) with `GATEWAY`, `NAMESPACE`, `POD_NAME` (default: the host name) and
- * `XDS_TOKEN_PATH`. `value` is undefined when `XDS_ADDRESS` is not set.
+ * `XDS_ADDRESS` (`host:port`) with `GATEWAY`, `NAMESPACE`, `POD_NAME` (default: the host name),
+ * `XDS_TOKEN_PATH` and `MODEL_CATALOG_FILES`. `value` is undefined when `XDS_ADDRESS` is not set.
  */
 export function parseXdsEnv(env: Readonly<Record<string, string | undefined>>): XdsEnvResult {
   const address = env['XDS_ADDRESS']?.trim();
@@ -39,6 +44,10 @@ export function parseXdsEnv(env: Readonly<Record<string, string | undefined>>): 
       gateway: { namespace, name },
       podName: env['POD_NAME']?.trim() || hostname(),
       tokenPath: env['XDS_TOKEN_PATH']?.trim() || DEFAULT_XDS_TOKEN_PATH,
+      modelCatalogFiles: (env['MODEL_CATALOG_FILES'] ?? '')
+        .split(',')
+        .map((f) => f.trim())
+        .filter((f) => f !== ''),
     },
   };
 }

@@ -14,10 +14,13 @@ import {
   McpAuthenticationSchema,
   McpAuthorizationSchema,
   PromptGuardRuleSchema,
+  WebhookGuardSchema,
+  WebhookHeaderMatchSchema,
 } from '@agentplane/xds/v1/policy';
 import type { BackendAuth, BackendPolicy, BackendTls, PromptGuardRule } from '@agentplane/xds/v1/policy';
 import { durationField } from './durations.js';
-import { configMapValue } from './secret-data.js';
+import { AGENTGATEWAY_GROUP } from './names.js';
+import { configMapValue, secretValue } from './secret-data.js';
 import type { Problems, TranslateContext } from './translate-context.js';
 import { readSecret, resolveServiceRef, sortedJson } from './translate-context.js';
 
@@ -51,6 +54,12 @@ export function authorizationAction(action: 'Allow' | 'Deny' | 'Require' | undef
 }
 
 /**
+ * What the policies apply to: an AI backend or provider, another kind of backend, or not known
+ * yet (an AgentgatewayPolicy, whose targets are checked one by one).
+ */
+export type BackendPolicyScope = 'ai' | 'other' | 'any';
+
+/**
  * Translates agentgateway backend policies (`spec.backend` of a policy, `spec.policies` of a
  * backend, or the policies of one MCP target or AI provider) into a BackendPolicy. Secrets are
  * resolved from `namespace`. Returns undefined when nothing is set.
@@ -61,11 +70,13 @@ export function translateBackendPolicies(
   namespace: string,
   spec: BackendPolicies,
   path: string,
+  scope: BackendPolicyScope = 'any',
 ): BackendPolicy | undefined {
   problems.unsupportedKeys(spec, ['ai', 'auth', 'http', 'mcp', 'tls'], path);
   const out = create(BackendPolicySchema);
   let set = false;
   if (spec.auth !== undefined) {
+    if (spec.auth.aws !== undefined && scope === 'other') problems.add(awsOnlyAi(`${path}.auth.aws`));
     const auth = translateAuth(ctx, problems, namespace, spec.auth, `${path}.auth`);
     if (auth !== undefined) out.backendAuth = auth;
     set = true;
@@ -95,6 +106,45 @@ export function translateBackendPolicies(
   return set ? out : undefined;
 }
 
+/** The message for `auth.aws` where it cannot apply. */
+export function awsOnlyAi(path: string): string {
+  return `${path}: AWS request signing applies to AI backends only (an AgentgatewayBackend with spec.ai)`;
+}
+
+/** `auth.aws.secretRef`: the Secret's accessKey, secretKey and optional sessionToken. */
+function awsCredentials(
+  ctx: TranslateContext,
+  problems: Problems,
+  namespace: string,
+  ref: { group?: string | undefined; kind?: string | undefined; name: string },
+  path: string,
+): { accessKeyId: string; secretAccessKey: string; sessionToken: string } | undefined {
+  if ((ref.group ?? '') !== '' || (ref.kind ?? 'Secret') !== 'Secret') {
+    problems.add(
+      `${path}: only Secret references are supported, not ${ref.group ? `${ref.group}/` : ''}${ref.kind ?? 'Secret'}`,
+    );
+    return undefined;
+  }
+  const secret = ctx.index.secret({ namespace, name: ref.name });
+  if (secret === undefined) {
+    problems.add(`${path}: Secret ${namespace}/${ref.name} not found`);
+    return undefined;
+  }
+  const accessKeyId = secretValue(secret, 'accessKey');
+  const secretAccessKey = secretValue(secret, 'secretKey');
+  const missing = [
+    accessKeyId === undefined ? 'accessKey' : '',
+    secretAccessKey === undefined ? 'secretKey' : '',
+  ]
+    .filter((k) => k !== '')
+    .join(' and ');
+  if (accessKeyId === undefined || secretAccessKey === undefined) {
+    problems.add(`${path}: Secret ${namespace}/${ref.name} has no ${missing}`);
+    return undefined;
+  }
+  return { accessKeyId, secretAccessKey, sessionToken: secretValue(secret, 'sessionToken') ?? '' };
+}
+
 function translateAuth(
   ctx: TranslateContext,
   problems: Problems,
@@ -102,7 +152,7 @@ function translateAuth(
   auth: Auth,
   path: string,
 ): BackendAuth | undefined {
-  problems.unsupportedKeys(auth, ['aws', 'gcp', 'key', 'passthrough', 'secretRef'], path);
+  problems.unsupportedKeys(auth, ['aws', 'key', 'passthrough', 'secretRef'], path);
   if (auth.passthrough !== undefined)
     return create(BackendAuthSchema, { kind: { case: 'passthrough', value: {} } });
   if (auth.key !== undefined) return create(BackendAuthSchema, { kind: { case: 'key', value: auth.key } });
@@ -113,23 +163,16 @@ function translateAuth(
       : create(BackendAuthSchema, { kind: { case: 'key', value: key.replace(/^Bearer\s+/i, '') } });
   }
   if (auth.aws !== undefined) {
-    problems.unsupportedKeys(auth.aws, ['region', 'serviceName'], `${path}.aws`);
+    const aws = auth.aws;
+    problems.unsupportedKeys(aws, ['region', 'secretRef', 'serviceName'], `${path}.aws`);
+    const credentials =
+      aws.secretRef === undefined
+        ? undefined
+        : awsCredentials(ctx, problems, namespace, aws.secretRef, `${path}.aws.secretRef`);
     return create(BackendAuthSchema, {
       kind: {
         case: 'aws',
-        value: { region: auth.aws.region ?? '', serviceName: auth.aws.serviceName ?? '' },
-      },
-    });
-  }
-  if (auth.gcp !== undefined) {
-    problems.unsupportedKeys(auth.gcp, ['audience', 'type'], `${path}.gcp`);
-    return create(BackendAuthSchema, {
-      kind: {
-        case: 'gcp',
-        value: {
-          audience: auth.gcp.audience ?? '',
-          type: auth.gcp.type === 'IdToken' ? 'idToken' : 'accessToken',
-        },
+        value: { region: aws.region ?? '', serviceName: aws.serviceName ?? '', ...credentials },
       },
     });
   }
@@ -208,6 +251,48 @@ const BUILTINS: Record<string, string> = {
   CaSin: 'caSin',
 };
 
+function regexProblem(problems: Problems, source: string, path: string): void {
+  try {
+    new RegExp(source);
+  } catch (e) {
+    problems.add(`${path}: invalid regular expression: ${(e as Error).message}`);
+  }
+}
+
+type WebhookRef = NonNullable<GuardItem['webhook']>['backendRef'];
+
+/**
+ * A webhook's server: a Service port, or an AgentgatewayBackend with `spec.static` (the CRD's
+ * "Service and Backend").
+ */
+function webhookTarget(
+  ctx: TranslateContext,
+  problems: Problems,
+  namespace: string,
+  ref: WebhookRef,
+  path: string,
+): { host: string; port: number } | undefined {
+  if (ref.group !== AGENTGATEWAY_GROUP || ref.kind !== 'AgentgatewayBackend')
+    return resolveServiceRef(ctx, problems, namespace, ref, path);
+  if ((ref.namespace ?? namespace) !== namespace) {
+    problems.add(`${path}: cross-namespace references are not supported here`);
+    return undefined;
+  }
+  const backend = ctx.index.backends.get(`${namespace}/${ref.name}`);
+  if (backend === undefined) {
+    problems.add(`${path}: AgentgatewayBackend ${namespace}/${ref.name} not found`);
+    return undefined;
+  }
+  const s = backend.spec.static;
+  if (s?.host === undefined || s.port === undefined || backend.spec.policies !== undefined) {
+    problems.add(
+      `${path}: AgentgatewayBackend ${namespace}/${ref.name} must be a static host and port without spec.policies`,
+    );
+    return undefined;
+  }
+  return { host: s.host, port: s.port };
+}
+
 function guardRule(
   ctx: TranslateContext,
   problems: Problems,
@@ -238,42 +323,41 @@ function guardRule(
     return rule;
   }
   if (item.webhook !== undefined) {
-    problems.unsupportedKeys(item.webhook, ['backendRef'], `${path}.webhook`);
-    const target = resolveServiceRef(
-      ctx,
-      problems,
-      namespace,
-      item.webhook.backendRef,
-      `${path}.webhook.backendRef`,
-    );
+    const w = item.webhook;
+    const p = `${path}.webhook`;
+    problems.unsupportedKeys(w, ['backendRef', 'failureMode', 'forwardHeaderMatches', 'headers'], p);
+    const target = webhookTarget(ctx, problems, namespace, w.backendRef, `${p}.backendRef`);
+    const forward = (w.forwardHeaderMatches ?? []).map((m, i) => {
+      const regex = m.type === 'RegularExpression';
+      if (regex) regexProblem(problems, m.value, `${p}.forwardHeaderMatches[${i}].value`);
+      return create(WebhookHeaderMatchSchema, {
+        name: m.name,
+        value: { case: regex ? 'regex' : 'exact', value: m.value },
+      });
+    });
     if (target === undefined) return undefined;
     rule.kind = {
       case: 'webhook',
-      value: { $typeName: 'agentplane.xds.v1.WebhookGuard', host: target.host, port: target.port, path: '' },
+      value: create(WebhookGuardSchema, {
+        host: target.host,
+        port: target.port,
+        headers: Object.fromEntries(Object.entries(w.headers ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))),
+        forwardHeaderMatches: forward,
+        failOpen: w.failureMode === 'FailOpen',
+      }),
     };
     return rule;
   }
   if (item.openAIModeration !== undefined) {
     const m = item.openAIModeration;
-    let apiKey = '';
-    if (m.policies !== undefined) {
-      problems.unsupportedKeys(m.policies, ['auth'], `${path}.openAIModeration.policies`);
-      const auth = m.policies.auth;
-      if (auth?.key !== undefined) apiKey = auth.key;
-      else if (auth?.secretRef !== undefined)
-        apiKey =
-          readSecret(
-            ctx,
-            problems,
-            namespace,
-            auth.secretRef,
-            `${path}.openAIModeration.policies.auth.secretRef`,
-            ['Authorization'],
-          )?.replace(/^Bearer\s+/i, '') ?? '';
-    }
+    if (m.policies !== undefined)
+      problems.add(
+        `${path}.openAIModeration.policies is not supported by this gateway yet (moderation calls use ` +
+          `the gateway's OPENAI_API_KEY; set it with AgentgatewayParameters spec.env)`,
+      );
     rule.kind = {
       case: 'openaiModeration',
-      value: { $typeName: 'agentplane.xds.v1.ModerationGuard', model: m.model ?? '', apiKey },
+      value: { $typeName: 'agentplane.xds.v1.ModerationGuard', model: m.model ?? '', apiKey: '' },
     };
     return rule;
   }
@@ -288,12 +372,20 @@ function fieldMap(entries: readonly { field: string; value?: unknown }[] | undef
 }
 
 function translateAi(ctx: TranslateContext, problems: Problems, namespace: string, ai: Ai, path: string) {
-  problems.unsupportedKeys(ai, ['defaults', 'modelAliases', 'overrides', 'prompt', 'promptGuard'], path);
+  problems.unsupportedKeys(
+    ai,
+    ['defaults', 'modelAliases', 'overrides', 'prompt', 'promptGuard', 'routes'],
+    path,
+  );
+  const sorted = <V>(m: Record<string, V> | undefined) =>
+    Object.entries(m ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const out = create(AiPolicySchema, {
     defaults: fieldMap(ai.defaults),
     overrides: fieldMap(ai.overrides),
-    modelAliases: Object.fromEntries(
-      Object.entries(ai.modelAliases ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)),
+    modelAliases: Object.fromEntries(sorted(ai.modelAliases)),
+    // `Completions` -> `completions`, `AnthropicTokenCount` -> `anthropicTokenCount`, ...
+    routes: Object.fromEntries(
+      sorted(ai.routes).map(([suffix, type]) => [suffix, type.charAt(0).toLowerCase() + type.slice(1)]),
     ),
   });
   if (ai.prompt !== undefined) {
@@ -307,10 +399,12 @@ function translateAi(ctx: TranslateContext, problems: Problems, namespace: strin
     const g = ai.promptGuard;
     const rules = (items: readonly GuardItem[] | undefined, p: string): PromptGuardRule[] =>
       (items ?? []).flatMap((item, i) => guardRule(ctx, problems, namespace, item, `${p}[${i}]`) ?? []);
+    problems.unsupportedKeys(g, ['request', 'response', 'streaming'], `${path}.promptGuard`);
     out.promptGuard = {
       $typeName: 'agentplane.xds.v1.PromptGuard',
       request: rules(g.request, `${path}.promptGuard.request`),
       response: rules(g.response, `${path}.promptGuard.response`),
+      streaming: g.streaming === 'Enabled',
     };
   }
   return out;

@@ -104,7 +104,14 @@ export function translateBackend(ctx: TranslateContext, backend: AgentgatewayBac
   }
   const policy =
     spec.policies !== undefined
-      ? translateBackendPolicies(ctx, problems, ref.namespace, spec.policies, 'spec.policies')
+      ? translateBackendPolicies(
+          ctx,
+          problems,
+          ref.namespace,
+          spec.policies,
+          'spec.policies',
+          spec.ai !== undefined ? 'ai' : 'other',
+        )
       : undefined;
   if (!problems.empty) return { sections, problems: problems.list };
   return { backend: message, ...(policy ? { policy } : {}), sections, problems: [] };
@@ -138,6 +145,7 @@ function mcpTargets(ctx: TranslateContext, problems: Problems, namespace: string
           namespace,
           s.policies,
           `${path}.static.policies`,
+          'other',
         );
         if (policy !== undefined) target.backendPolicy = policy;
       }
@@ -300,7 +308,7 @@ function aiProvider(
   }
   const policies = 'policies' in spec ? spec.policies : undefined;
   if (policies !== undefined) {
-    const policy = translateBackendPolicies(ctx, problems, namespace, policies, `${path}.policies`);
+    const policy = translateBackendPolicies(ctx, problems, namespace, policies, `${path}.policies`, 'ai');
     if (policy !== undefined) out.backendPolicy = policy;
   }
   return out;

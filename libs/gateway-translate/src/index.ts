@@ -37,6 +37,8 @@ export {
   provisionGateway,
   provisionedNames,
   METRICS_PORT,
+  MODEL_CATALOG_DIR,
+  MODEL_CATALOG_FILES_ENV,
   READINESS_PORT,
   SESSION_KEY_ENV,
   XDS_TOKEN_AUDIENCE,

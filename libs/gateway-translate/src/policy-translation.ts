@@ -2,7 +2,7 @@ import { create } from '@bufbuild/protobuf';
 import type { AgentgatewayPolicy } from '@agentplane/crds';
 import { PolicySchema, PolicyTargetSchema } from '@agentplane/xds/v1/policy';
 import type { BackendPolicy, Policy, PolicyTarget, TrafficPolicy } from '@agentplane/xds/v1/policy';
-import { translateBackendPolicies } from './backend-policy.js';
+import { awsOnlyAi, translateBackendPolicies } from './backend-policy.js';
 import type { ConditionInit } from './conditions.js';
 import { matchesSelector } from './label-selector.js';
 import { AGENTGATEWAY_GROUP, GATEWAY_GROUP, metaRef, nsName, ResourceKey, sortedBy } from './names.js';
@@ -160,6 +160,12 @@ function targetRefs(ctx: TranslateContext, policy: AgentgatewayPolicy, ns: strin
   return refs;
 }
 
+/** Whether a target is an AgentgatewayBackend with `spec.ai`. */
+function isAiBackend(ctx: TranslateContext, ns: string, t: TargetRef): boolean {
+  if (t.group !== AGENTGATEWAY_GROUP || t.kind !== 'AgentgatewayBackend') return false;
+  return ctx.index.backends.get(nsName({ namespace: ns, name: t.name }))?.spec.ai !== undefined;
+}
+
 /** Translates one AgentgatewayPolicy into a Policy per target, with its ancestor status. */
 export function translatePolicy(
   ctx: TranslateContext,
@@ -196,10 +202,13 @@ export function translatePolicy(
       });
       continue;
     }
-    if (!problems.empty) {
+    const targetProblems = [...problems.list];
+    if (spec.backend?.auth?.aws !== undefined && !isAiBackend(ctx, ref.namespace, t))
+      targetProblems.push(awsOnlyAi('spec.backend.auth.aws'));
+    if (targetProblems.length > 0) {
       ancestors.push({
         ancestorRef,
-        accepted: { type: 'Accepted', status: false, reason: 'Invalid', message: problems.list.join('; ') },
+        accepted: { type: 'Accepted', status: false, reason: 'Invalid', message: targetProblems.join('; ') },
       });
       continue;
     }

@@ -145,6 +145,50 @@ describe('provisionGateway', () => {
     expect(service.metadata.annotations).toEqual({ 'example.com/lb': 'internal' });
   });
 
+  it('mounts the model price catalogs of the Gateway’s own parameters and tells the gateway where', () => {
+    const own = structuredClone(params[1]!);
+    own.spec.modelCatalog = {
+      sources: [{ configMap: { name: 'prices' } }, { configMap: { name: 'overrides', key: 'team.json' } }],
+    };
+    const { deployment } = provision([params[0]!, own]);
+    const pod = deployment.spec.template.spec;
+    const c = pod.containers[0];
+    expect((c?.env ?? []).find((e) => e.name === 'MODEL_CATALOG_FILES')?.value).toBe(
+      '/etc/agentgateway/model-catalog/0/catalog.json,/etc/agentgateway/model-catalog/1/catalog.json',
+    );
+    expect(pod['volumes']).toEqual(
+      expect.arrayContaining([
+        {
+          name: 'model-catalog-0',
+          configMap: { name: 'prices', items: [{ key: 'catalog.json', path: 'catalog.json' }] },
+        },
+        {
+          name: 'model-catalog-1',
+          configMap: { name: 'overrides', items: [{ key: 'team.json', path: 'catalog.json' }] },
+        },
+      ]),
+    );
+    expect(c?.volumeMounts).toEqual(
+      expect.arrayContaining([
+        { name: 'model-catalog-0', mountPath: '/etc/agentgateway/model-catalog/0', readOnly: true },
+        { name: 'model-catalog-1', mountPath: '/etc/agentgateway/model-catalog/1', readOnly: true },
+      ]),
+    );
+    // Without a catalog there is neither the env nor a volume.
+    const plain = provision(params).deployment.spec.template.spec;
+    expect(JSON.stringify(plain)).not.toContain('model-catalog');
+
+    // On the GatewayClass's parameters (ConfigMaps of which namespace?) it is refused, naming it.
+    const cls = structuredClone(params[0]!);
+    cls.spec.modelCatalog = { sources: [{ configMap: { name: 'prices' } }] };
+    const r = provisionGateway(gateway, [cls, params[1]!], options);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.issues).toEqual([
+      "AgentgatewayParameters agentplane-system/class-defaults: spec.modelCatalog applies only to a Gateway's own parameters (spec.infrastructure.parametersRef), not its GatewayClass's",
+    ]);
+  });
+
   it('refuses parameters it cannot honour, naming them', () => {
     const bad = structuredClone(params[1]!);
     bad.spec.rawConfig = { statsAddr: '0.0.0.0:9999' };

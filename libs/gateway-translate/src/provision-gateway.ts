@@ -14,6 +14,10 @@ export const XDS_TOKEN_AUDIENCE = 'agentgateway';
 export const READINESS_PORT = 15021;
 export const METRICS_PORT = 15020;
 export const SESSION_KEY_ENV = 'SESSION_KEY';
+/** Where the model price catalogs (`spec.modelCatalog.sources[i]`) are mounted: `<dir>/<i>/catalog.json`. */
+export const MODEL_CATALOG_DIR = '/etc/agentgateway/model-catalog';
+/** Env telling the gateway the catalog files, comma-separated, in source order. */
+export const MODEL_CATALOG_FILES_ENV = 'MODEL_CATALOG_FILES';
 
 export interface ImageRef {
   registry?: string;
@@ -110,6 +114,7 @@ const SUPPORTED_PARAMS = [
   'env',
   'image',
   'logging',
+  'modelCatalog',
   'rawConfig',
   'resources',
   'service',
@@ -138,10 +143,24 @@ interface Merged {
   resources?: ResourceRequirements;
   rawConfig: Record<string, unknown>;
   logLevel?: string;
+  /** ConfigMaps holding model price catalogs, in order (from the Gateway's own parameters). */
+  modelCatalog: { name: string; key: string }[];
   overlays: { deployment: unknown[]; service: unknown[]; serviceAccount: unknown[] };
 }
 
+/** Whether `p` is the Gateway's own parameters (`spec.infrastructure.parametersRef`). */
+function isGatewayParameters(gateway: Gateway, p: AgentgatewayParameters): boolean {
+  const ref = gateway.spec.infrastructure?.parametersRef;
+  return (
+    ref !== undefined &&
+    ref.kind === 'AgentgatewayParameters' &&
+    metaRef(p).namespace === metaRef(gateway).namespace &&
+    metaRef(p).name === ref.name
+  );
+}
+
 function mergeParameters(
+  gateway: Gateway,
   parameters: readonly AgentgatewayParameters[],
   image: ImageRef,
   issues: string[],
@@ -150,11 +169,26 @@ function mergeParameters(
     image: { ...image },
     env: [],
     rawConfig: {},
+    modelCatalog: [],
     overlays: { deployment: [], service: [], serviceAccount: [] },
   };
   for (const p of parameters) {
     const spec: Params = p.spec;
     const where = `AgentgatewayParameters ${metaRef(p).namespace}/${metaRef(p).name}`;
+    if (spec.modelCatalog !== undefined) {
+      // ConfigMaps are mounted from the Gateway's namespace, so only its own parameters may name them.
+      if (!isGatewayParameters(gateway, p))
+        issues.push(
+          `${where}: spec.modelCatalog applies only to a Gateway's own parameters (spec.infrastructure.parametersRef), not its GatewayClass's`,
+        );
+      else
+        merged.modelCatalog = (spec.modelCatalog.sources ?? []).flatMap((src, i) => {
+          if (src.configMap !== undefined)
+            return [{ name: src.configMap.name, key: src.configMap.key ?? 'catalog.json' }];
+          issues.push(`${where}: spec.modelCatalog.sources[${i}] needs a configMap`);
+          return [];
+        });
+    }
     for (const [k, v] of Object.entries(spec))
       if (v !== undefined && !SUPPORTED_PARAMS.includes(k))
         issues.push(`${where}: spec.${k} is not supported yet`);
@@ -226,7 +260,7 @@ export function provisionGateway(
       error: new ProvisionError('INVALID_GATEWAY', ['metadata.uid is required to own the workload']),
     };
   const issues: string[] = [];
-  const merged = mergeParameters(parameters, options.image, issues);
+  const merged = mergeParameters(gateway, parameters, options.image, issues);
   const rawEnv: EnvVar[] = [];
   for (const [path, value] of flatten(merged.rawConfig)) {
     const name = RAW_CONFIG_ENV[path];
@@ -282,6 +316,14 @@ export function provisionGateway(
     { name: SESSION_KEY_ENV, valueFrom: { secretKeyRef: { name: names.secret, key: SESSION_KEY_ENV } } },
     ...(merged.logLevel !== undefined ? [{ name: 'LOG_LEVEL', value: merged.logLevel }] : []),
     ...rawEnv,
+    ...(merged.modelCatalog.length > 0
+      ? [
+          {
+            name: MODEL_CATALOG_FILES_ENV,
+            value: merged.modelCatalog.map((_, i) => `${MODEL_CATALOG_DIR}/${i}/catalog.json`).join(','),
+          },
+        ]
+      : []),
   ];
   for (const e of merged.env) {
     const i = env.findIndex((x) => x.name === e.name);
@@ -318,6 +360,11 @@ export function provisionGateway(
     volumeMounts: [
       { name: 'xds-token', mountPath: XDS_TOKEN_DIR, readOnly: true },
       { name: 'tmp', mountPath: '/tmp' },
+      ...merged.modelCatalog.map((_, i) => ({
+        name: `model-catalog-${i}`,
+        mountPath: `${MODEL_CATALOG_DIR}/${i}`,
+        readOnly: true,
+      })),
     ],
     ...(merged.resources ? { resources: merged.resources } : {}),
   };
@@ -364,6 +411,11 @@ export function provisionGateway(
               },
             },
             { name: 'tmp', emptyDir: {} },
+            // A mounted ConfigMap follows its edits; the gateway re-reads the files when they change.
+            ...merged.modelCatalog.map((c, i) => ({
+              name: `model-catalog-${i}`,
+              configMap: { name: c.name, items: [{ key: c.key, path: 'catalog.json' }] },
+            })),
           ],
         },
       },

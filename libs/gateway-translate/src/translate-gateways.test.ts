@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { translateGateways } from './translate-gateways.js';
 import type { TranslateOutput } from './translate-output.js';
-import { caseFile, inputFromYaml, readCase, renderOutput } from './testdata/load-case.js';
+import { caseFile, inputFromYaml, readCase, renderOutput, withBase } from './testdata/load-case.js';
 
 const NOW = new Date('2026-01-02T03:04:05Z');
 
@@ -28,6 +28,7 @@ const cases = [
   'hostname-mismatch',
   'policy-mcp-authorization',
   'policy-missing-target',
+  'policy-ai',
   'two-gateways',
 ];
 
@@ -208,6 +209,131 @@ describe('translateGateways', () => {
     // Another controller's gateway is neither translated nor given status.
     expect(out.statuses.gateways.map((g) => g.name)).toEqual(['gw', 'gw-b']);
     expect(routeParents(out, 'route-b').map((p) => p.parentRef.name)).toEqual(['gw-b']);
+  });
+
+  it('carries LLM policies: webhook headers and header matches, AWS credentials from a Secret, routes', () => {
+    const out = run('policy-ai');
+    const guard = out.resources.policies.find((p) => p.key === 'policy/default/guardrails/backend/bedrock')
+      ?.message.backend?.ai;
+    const webhook = guard?.promptGuard?.request[0]?.kind;
+    expect(webhook?.case).toBe('webhook');
+    if (webhook?.case !== 'webhook') return;
+    expect(webhook.value).toMatchObject({
+      host: 'guard.default.svc.cluster.local',
+      port: 8080,
+      headers: { 'x-team': 'request.headers["x-team"]', ':path': '"/guard"' },
+      failOpen: true,
+    });
+    expect(webhook.value.forwardHeaderMatches.map((m) => [m.name, m.value.case, m.value.value])).toEqual([
+      ['x-user', 'exact', 'alice'],
+      ['x-trace', 'regex', 'abc-[0-9]+'],
+    ]);
+    expect(guard?.promptGuard?.streaming).toBe(true);
+    expect(guard?.promptGuard?.request[1]?.rejection?.status).toBe(422);
+    expect(guard?.routes).toEqual({ '/v1/chat/completions': 'completions', '*': 'passthrough' });
+    const aws = out.resources.policies.find((p) => p.key === 'backend-policy/default/bedrock')?.message
+      .backend?.backendAuth?.kind;
+    expect(aws).toMatchObject({
+      case: 'aws',
+      value: {
+        region: 'eu-west-1',
+        serviceName: 'bedrock',
+        accessKeyId: 'AKIDEXAMPLE',
+        secretAccessKey: 'wJalrXUtnFEMI',
+        sessionToken: 'token-1',
+      },
+    });
+    expect(JSON.stringify(out.statuses)).not.toContain('wJalrXUtnFEMI');
+    // What the gateway does not implement is named in the policy's status, never dropped.
+    const bad = out.statuses.policies.find((s) => s.name === 'unsupported-ai')?.status.ancestors[0];
+    expect(condition(bad?.conditions ?? [], 'Accepted')).toBe('False/Invalid');
+    const message = bad?.conditions[0]?.message ?? '';
+    for (const field of [
+      'spec.backend.ai.promptCaching',
+      'spec.backend.ai.transformations',
+      'spec.backend.ai.promptGuard.request[0].openAIModeration.policies',
+      'spec.backend.ai.promptGuard.request[1].scope',
+      'spec.backend.auth.aws: AWS request signing applies to AI backends only',
+    ])
+      expect(message).toContain(field);
+    expect(message).not.toContain('sk-moderation');
+    expect(out.resources.policies.map((p) => p.key)).not.toContain(
+      'policy/default/unsupported-ai/httproute/llm',
+    );
+  });
+
+  it('resolves a webhook on an AgentgatewayBackend, and names missing AWS Secret keys and misplaced AWS auth', () => {
+    const objects = (webhookRegex: string) => `
+apiVersion: agentgateway.dev/v1alpha1
+kind: AgentgatewayBackend
+metadata: {name: guard, namespace: default}
+spec: {static: {host: 127.0.0.1, port: 9000}}
+---
+apiVersion: agentgateway.dev/v1alpha1
+kind: AgentgatewayBackend
+metadata: {name: llm, namespace: default}
+spec:
+  ai: {provider: {openai: {}}}
+  policies:
+    auth: {aws: {secretRef: {name: half}}}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: half, namespace: default}
+stringData: {accessKey: AKID}
+---
+apiVersion: agentgateway.dev/v1alpha1
+kind: AgentgatewayBackend
+metadata: {name: tools, namespace: default}
+spec:
+  mcp: {targets: [{name: t, static: {host: h, port: 1}}]}
+  policies:
+    auth: {aws: {}}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: r, namespace: default}
+spec:
+  parentRefs: [{name: gw}]
+  rules:
+    - backendRefs:
+        - {group: agentgateway.dev, kind: AgentgatewayBackend, name: llm}
+        - {group: agentgateway.dev, kind: AgentgatewayBackend, name: tools}
+---
+apiVersion: agentgateway.dev/v1alpha1
+kind: AgentgatewayPolicy
+metadata: {name: hook, namespace: default}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: r}]
+  backend:
+    ai:
+      promptGuard:
+        request:
+          - webhook:
+              backendRef: {group: agentgateway.dev, kind: AgentgatewayBackend, name: guard}
+              forwardHeaderMatches: [{name: x-a, type: RegularExpression, value: '${webhookRegex}'}]
+`;
+    const out = translateGateways(withBase(objects('(unclosed')), { now: NOW });
+    const backendMessage = (name: string) =>
+      out.statuses.backends.find((b) => b.name === name)?.status.conditions[0]?.message ?? '';
+    expect(backendMessage('llm')).toBe(
+      'spec.policies.auth.aws.secretRef: Secret default/half has no secretKey',
+    );
+    expect(backendMessage('tools')).toContain('spec.policies.auth.aws: AWS request signing applies to AI');
+    const hook = () =>
+      out.statuses.policies.find((s) => s.name === 'hook')?.status.ancestors[0]?.conditions[0];
+    expect(hook()?.message).toMatch(
+      /^spec\.backend\.ai\.promptGuard\.request\[0\]\.webhook\.forwardHeaderMatches\[0\]\.value: invalid regular expression/,
+    );
+
+    // With a valid regex, the webhook on the static AgentgatewayBackend is its host and port.
+    const fixed = translateGateways(withBase(objects('team-[a-z]+')), { now: NOW });
+    const rule = fixed.resources.policies.find((p) => p.key === 'policy/default/hook/httproute/r')?.message
+      .backend?.ai?.promptGuard?.request[0]?.kind;
+    expect(rule).toMatchObject({
+      case: 'webhook',
+      value: { host: '127.0.0.1', port: 9000, failOpen: false },
+    });
   });
 
   it('terminates TLS on HTTPS listeners with a Secret, and needs a ReferenceGrant for another namespace', () => {

@@ -2,7 +2,7 @@ import { create } from '@bufbuild/protobuf';
 import { BackendSchema, McpPrefixMode } from '@agentplane/xds/v1/backend';
 import { BindProtocol, BindSchema } from '@agentplane/xds/v1/bind';
 import { ListenerProtocol, ListenerSchema } from '@agentplane/xds/v1/listener';
-import { AuthorizationAction, PolicySchema } from '@agentplane/xds/v1/policy';
+import { AuthorizationAction, GuardAction, PolicySchema } from '@agentplane/xds/v1/policy';
 import { RouteSchema } from '@agentplane/xds/v1/route';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.js';
@@ -106,5 +106,207 @@ describe('lowerXdsResources', () => {
       kind: { case: 'mcp', value: { targets: [] } },
     });
     expect(xdsResourceIssues(noTargets)).toContain('needs at least one target');
+  });
+});
+
+describe('lowerXdsResources: LLM policies', () => {
+  const ai = create(BackendSchema, {
+    key: 'backend/default/llm',
+    name: { namespace: 'default', name: 'llm' },
+    kind: {
+      case: 'ai',
+      value: {
+        groups: [
+          { providers: [{ name: 'primary', kind: { case: 'openai', value: { model: 'gpt-4o-mini' } } }] },
+        ],
+      },
+    },
+  });
+  const llmRoute = create(RouteSchema, {
+    key: 'route/default/llm/0@default/gw/http',
+    listenerKey: listener.key,
+    name: { namespace: 'default', name: 'llm', ruleName: '0', kind: 'HTTPRoute' },
+    matches: [{ path: { kind: { case: 'prefix', value: '/v1' } } }],
+    backends: [{ backendKey: ai.key, weight: 1 }],
+  });
+  // The backend's own policies (AgentgatewayBackend spec.policies): AWS signing with credentials.
+  const own = create(PolicySchema, {
+    key: 'backend-policy/default/llm',
+    name: { namespace: 'default', name: 'llm' },
+    target: { kind: { case: 'backend', value: { namespace: 'default', name: 'llm' } } },
+    backend: {
+      backendAuth: {
+        kind: {
+          case: 'aws',
+          value: {
+            region: 'eu-west-1',
+            serviceName: 'bedrock',
+            accessKeyId: 'AKID',
+            secretAccessKey: 'SECRET',
+            sessionToken: 'TOKEN',
+          },
+        },
+      },
+      ai: { modelAliases: { fast: 'gpt-4o-mini' } },
+    },
+  });
+  // A policy on the provider (sectionName): prompt guards and routes.
+  const guards = create(PolicySchema, {
+    key: 'policy/default/guards/backend/llm/primary',
+    name: { namespace: 'default', name: 'guards' },
+    target: {
+      kind: { case: 'backend', value: { namespace: 'default', name: 'llm', sectionName: 'primary' } },
+    },
+    backend: {
+      ai: {
+        routes: { '/v1/chat/completions': 'completions', '*': 'passthrough' },
+        promptGuard: {
+          streaming: true,
+          request: [
+            {
+              kind: {
+                case: 'webhook',
+                value: {
+                  host: 'guard.default.svc.cluster.local',
+                  port: 8080,
+                  headers: { 'x-team': 'request.headers["x-team"]' },
+                  forwardHeaderMatches: [
+                    { name: 'x-user', value: { case: 'exact', value: 'alice' } },
+                    { name: 'x-trace', value: { case: 'regex', value: 'abc-[0-9]+' } },
+                  ],
+                  failOpen: true,
+                },
+              },
+            },
+            {
+              kind: {
+                case: 'regex',
+                value: { builtins: ['email'], patterns: ['secret-[0-9]+'], action: GuardAction.REJECT },
+              },
+              rejection: { status: 422, body: new TextEncoder().encode('no secrets') },
+            },
+          ],
+          response: [{ kind: { case: 'openaiModeration', value: { model: 'omni-moderation-latest' } } }],
+        },
+      },
+    },
+  });
+  const set: XdsResourceSet = {
+    binds: [bind],
+    listeners: [listener],
+    routes: [llmRoute],
+    backends: [ai],
+    policies: [own, guards],
+  };
+
+  it('gives each AI provider the backend’s AWS credentials and the prompt guards, routes and aliases', () => {
+    const { model } = lowerXdsResources(set);
+    const r = model.binds[0]?.listeners[0]?.routes[0];
+    const b = r?.backends[0]?.backend;
+    expect(b?.kind).toBe('ai');
+    if (b?.kind !== 'ai') return;
+    expect(b.spec).toMatchObject({
+      name: 'primary',
+      provider: { openAI: { model: 'gpt-4o-mini' } },
+      policies: {
+        backendAuth: {
+          aws: {
+            region: 'eu-west-1',
+            serviceName: 'bedrock',
+            accessKeyId: 'AKID',
+            secretAccessKey: 'SECRET',
+            sessionToken: 'TOKEN',
+          },
+        },
+        ai: {
+          routes: { '/v1/chat/completions': 'completions', '*': 'passthrough' },
+          promptGuard: {
+            streaming: 'Enabled',
+            request: [
+              {
+                webhook: {
+                  target: { host: 'guard.default.svc.cluster.local:8080' },
+                  headers: { 'x-team': 'request.headers["x-team"]' },
+                  forwardHeaderMatches: [
+                    { name: 'x-user', value: { exact: 'alice' } },
+                    { name: 'x-trace', value: { regex: 'abc-[0-9]+' } },
+                  ],
+                  failureMode: 'failOpen',
+                },
+              },
+              {
+                regex: { action: 'reject', rules: [{ builtin: 'email' }, { pattern: 'secret-[0-9]+' }] },
+                rejection: { status: 422, body: 'no secrets' },
+              },
+            ],
+            response: [{ openAIModeration: { model: 'omni-moderation-latest' } }],
+          },
+        },
+      },
+    });
+    // The section policy's `ai` wins over the backend's own as a whole field, as at every level.
+    expect(b.spec).not.toHaveProperty('policies.ai.modelAliases');
+    // The backend's credentials and ai policy are not also put on the route (where they would
+    // outrank the provider's more specific ones).
+    expect(r?.policies.backendAuth).toBeUndefined();
+    expect(r?.policies.ai).toBeUndefined();
+  });
+
+  it('without a section policy, the backend’s own ai policy reaches its providers', () => {
+    const { model } = lowerXdsResources({ ...set, policies: [own] });
+    const b = model.binds[0]?.listeners[0]?.routes[0]?.backends[0]?.backend;
+    expect(b?.kind === 'ai' && b.spec).toMatchObject({
+      policies: { ai: { modelAliases: { fast: 'gpt-4o-mini' } } },
+    });
+  });
+
+  it('rejects AWS signing outside AI backends, a per-guard moderation key and a bad header regex', () => {
+    const onRoute = create(PolicySchema, {
+      name: own.name,
+      backend: own.backend,
+      key: 'policy/default/aws/httproute/llm',
+      target: { kind: { case: 'route', value: { namespace: 'default', name: 'llm', kind: 'HTTPRoute' } } },
+    });
+    expect(() => lowerXdsResources({ ...set, policies: [onRoute] })).toThrow(
+      'policy/default/aws/httproute/llm.backend.backendAuth.aws: AWS request signing applies to AI backends only',
+    );
+    const onMcp = create(PolicySchema, {
+      name: own.name,
+      backend: own.backend,
+      key: 'policy/default/aws/backend/tools',
+      target: { kind: { case: 'backend', value: { namespace: 'default', name: 'tools' } } },
+    });
+    expect(() => lowerXdsResources({ ...all, policies: [onMcp] })).toThrow('AWS request signing applies');
+    const keyed = create(PolicySchema, {
+      key: guards.key,
+      name: guards.name,
+      target: guards.target,
+      backend: {
+        ai: {
+          promptGuard: {
+            request: [
+              { kind: { case: 'openaiModeration', value: { model: '', apiKey: 'sk-x' } } },
+              {
+                kind: {
+                  case: 'webhook',
+                  value: {
+                    host: 'h',
+                    port: 1,
+                    forwardHeaderMatches: [{ name: 'a', value: { case: 'regex', value: '(' } }],
+                  },
+                },
+              },
+            ],
+          },
+        },
+      },
+    });
+    const issues = xdsResourceIssues(keyed) ?? '';
+    expect(issues).toContain(`${guards.key}.backend.ai.promptGuard.request[0].openaiModeration.apiKey`);
+    expect(issues).toContain(
+      `${guards.key}.backend.ai.promptGuard.request[1].webhook.forwardHeaderMatches[0].regex: invalid regular expression`,
+    );
+    expect(issues).not.toContain('sk-x');
+    expect(xdsResourceIssues(guards)).toBeUndefined();
   });
 });

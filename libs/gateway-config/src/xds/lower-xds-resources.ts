@@ -25,7 +25,14 @@ import type {
   TrafficPolicies,
 } from '../model.js';
 import { aiBackend } from '../schema/ai.js';
-import { backendPolicies, trafficPolicies, type IssueSink } from './policies-from-xds.js';
+import {
+  AWS_ONLY_AI,
+  backendPolicies,
+  modelPolicies,
+  trafficPolicies,
+  type IssueSink,
+  type XdsPolicies,
+} from './policies-from-xds.js';
 
 /** The resources of one gateway, as the xDS client holds them. */
 export interface XdsResourceSet {
@@ -44,8 +51,8 @@ export interface LoweredXdsConfig {
 
 const byKey = <T extends { key: string }>(a: T, b: T): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
-function merge(...levels: readonly TrafficPolicies[]): TrafficPolicies {
-  return Object.assign({}, ...levels) as TrafficPolicies;
+function merge(...levels: readonly XdsPolicies[]): XdsPolicies {
+  return Object.assign({}, ...levels) as XdsPolicies;
 }
 
 function regexIssue(source: string, path: string, issue: IssueSink): void {
@@ -164,11 +171,11 @@ function lowerMcpTarget(
 }
 
 /** Section-scoped policies of a backend: section name → merged policies. */
-type SectionPolicies = ReadonlyMap<string, TrafficPolicies>;
+type SectionPolicies = ReadonlyMap<string, XdsPolicies>;
 
 function lowerBackend(
   b: Backend,
-  own: TrafficPolicies,
+  own: XdsPolicies,
   sections: SectionPolicies,
   issue: IssueSink,
 ): BackendModel | undefined {
@@ -179,7 +186,13 @@ function lowerBackend(
       if (k.value.host === '') issue(`${path}.static.host`, 'a static backend needs a host');
       if (k.value.port < 1 || k.value.port > 65535)
         issue(`${path}.static.port`, `invalid port ${k.value.port}`);
-      return { kind: 'host', key: b.key, host: k.value.host, port: k.value.port, policies: own };
+      return {
+        kind: 'host',
+        key: b.key,
+        host: k.value.host,
+        port: k.value.port,
+        policies: modelPolicies(own),
+      };
     case 'a2a':
       if (k.value.path !== '' && k.value.path !== '/')
         issue(`${path}.a2a.path`, 'an A2A backend path other than / is not supported yet');
@@ -189,7 +202,7 @@ function lowerBackend(
         key: b.key,
         host: k.value.host,
         port: k.value.port,
-        policies: { ...own, a2a: true },
+        policies: { ...modelPolicies(own), a2a: true },
       };
     case 'mcp': {
       const m = k.value;
@@ -204,7 +217,7 @@ function lowerBackend(
           backendPolicies(t.backendPolicy, `${at}.backendPolicy`, issue),
           sections.get(t.name) ?? {},
         );
-        return lowerMcpTarget(t, policies, at, issue);
+        return lowerMcpTarget(t, modelPolicies(policies), at, issue);
       });
       return {
         kind: 'mcp',
@@ -222,9 +235,11 @@ function lowerBackend(
       };
     }
     case 'ai': {
+      // The backend's own policies apply to every provider; a provider's own, then policies
+      // targeting it by section, override them field by field.
       const groups = k.value.groups.map((g, gi) => ({
         providers: g.providers.map((p, pi) =>
-          aiProvider(p, sections, `${path}.ai.groups[${gi}].providers[${pi}]`, issue),
+          aiProvider(p, own, sections, `${path}.ai.groups[${gi}].providers[${pi}]`, issue),
         ),
       }));
       if (groups.length === 0 || groups.some((g) => g.providers.length === 0))
@@ -250,6 +265,7 @@ function lowerBackend(
 
 function aiProvider(
   p: NonNullable<Backend['kind'] & { case: 'ai' }>['value']['groups'][number]['providers'][number],
+  own: XdsPolicies,
   sections: SectionPolicies,
   path: string,
   issue: IssueSink,
@@ -305,14 +321,20 @@ function aiProvider(
   }
   if (p.weight > 1) issue(`${path}.weight`, 'provider weights are not supported yet');
   const policies = merge(
-    backendPolicies(p.backendPolicy, `${path}.backendPolicy`, issue),
+    own,
+    backendPolicies(p.backendPolicy, `${path}.backendPolicy`, issue, 'allowed'),
     sections.get(p.name) ?? {},
   );
   const rawPolicies: Record<string, unknown> = {};
   if (policies.ai) rawPolicies.ai = policies.ai;
-  if (policies.backendAuth?.kind === 'passthrough') rawPolicies.backendAuth = { passthrough: {} };
-  else if (policies.backendAuth?.kind === 'key' && 'inline' in policies.backendAuth.value)
-    rawPolicies.backendAuth = { key: policies.backendAuth.value.inline };
+  const auth = policies.backendAuth;
+  if (auth?.kind === 'passthrough') rawPolicies.backendAuth = { passthrough: {} };
+  else if (auth?.kind === 'key' && 'inline' in auth.value)
+    rawPolicies.backendAuth = { key: auth.value.inline };
+  else if (auth?.kind === 'aws') {
+    const { kind: _aws, ...aws } = auth;
+    rawPolicies.backendAuth = { aws };
+  }
   if (policies.backendTLS) {
     const t = policies.backendTLS;
     rawPolicies.backendTLS = {
@@ -339,16 +361,21 @@ function aiProvider(
 // ---- policies by target ----
 
 interface PolicyIndex {
-  gateway: Map<string, TrafficPolicies>;
-  listener: Map<string, TrafficPolicies>;
-  route: Map<string, TrafficPolicies>;
-  rule: Map<string, TrafficPolicies>;
-  backend: Map<string, TrafficPolicies>;
-  backendSection: Map<string, Map<string, TrafficPolicies>>;
+  gateway: Map<string, XdsPolicies>;
+  listener: Map<string, XdsPolicies>;
+  route: Map<string, XdsPolicies>;
+  rule: Map<string, XdsPolicies>;
+  backend: Map<string, XdsPolicies>;
+  backendSection: Map<string, Map<string, XdsPolicies>>;
 }
 
+/**
+ * Policies by target. `backendKinds` (`namespace/name` → backend kind) tells which targets may
+ * carry AWS signing: AI backends only.
+ */
 function indexPolicies(
   policies: readonly Policy[],
+  backendKinds: ReadonlyMap<string, string | undefined>,
   issue: IssueSink,
   warn: (w: string) => void,
 ): PolicyIndex {
@@ -360,14 +387,18 @@ function indexPolicies(
     backend: new Map(),
     backendSection: new Map(),
   };
-  const add = (m: Map<string, TrafficPolicies>, k: string, p: TrafficPolicies) =>
-    m.set(k, merge(m.get(k) ?? {}, p));
+  const add = (m: Map<string, XdsPolicies>, k: string, p: XdsPolicies) => m.set(k, merge(m.get(k) ?? {}, p));
   for (const p of [...policies].sort(byKey)) {
     const lowered = merge(
       trafficPolicies(p.traffic, `${p.key}.traffic`, issue),
-      backendPolicies(p.backend, `${p.key}.backend`, issue),
+      backendPolicies(p.backend, `${p.key}.backend`, issue, 'allowed'),
     );
     const t = p.target?.kind;
+    if (lowered.backendAuth?.kind === 'aws') {
+      // A backend not (yet) known is left alone: the policy has no effect until it arrives.
+      const kind = t?.case === 'backend' ? backendKinds.get(`${t.value.namespace}/${t.value.name}`) : 'none';
+      if (kind !== undefined && kind !== 'ai') issue(`${p.key}.backend.backendAuth.aws`, AWS_ONLY_AI);
+    }
     switch (t?.case) {
       case 'gateway':
         add(idx.gateway, `${t.value.namespace}/${t.value.name}`, lowered);
@@ -393,7 +424,7 @@ function indexPolicies(
         const key = `${t.value.namespace}/${t.value.name}`;
         if (t.value.sectionName === '') add(idx.backend, key, lowered);
         else {
-          const m = idx.backendSection.get(key) ?? new Map<string, TrafficPolicies>();
+          const m = idx.backendSection.get(key) ?? new Map<string, XdsPolicies>();
           add(m, t.value.sectionName, lowered);
           idx.backendSection.set(key, m);
         }
@@ -429,7 +460,8 @@ export function xdsResourceIssues(resource: Bind | Listener | Route | Backend | 
       break;
     case 'agentplane.xds.v1.Policy':
       trafficPolicies(resource.traffic, `${resource.key}.traffic`, issue);
-      backendPolicies(resource.backend, `${resource.key}.backend`, issue);
+      // Whether AWS signing fits depends on the target, which the whole set tells.
+      backendPolicies(resource.backend, `${resource.key}.backend`, issue, 'allowed');
       break;
   }
   return issues.length === 0 ? undefined : new ConfigError('CONFIG_INVALID', issues).message;
@@ -444,7 +476,10 @@ export function lowerXdsResources(set: XdsResourceSet): LoweredXdsConfig {
   const warnings: string[] = [];
   const issue: IssueSink = (path, message) => issues.push({ path, message });
   const warn = (w: string) => warnings.push(w);
-  const policies = indexPolicies(set.policies, issue, warn);
+  const backendKinds = new Map<string, string | undefined>();
+  for (const b of set.backends)
+    if (b.name) backendKinds.set(`${b.name.namespace}/${b.name.name}`, b.kind.case);
+  const policies = indexPolicies(set.policies, backendKinds, issue, warn);
 
   const backends = new Map<string, BackendModel>();
   const backendRefs = new Map<string, string>();
@@ -472,19 +507,27 @@ export function lowerXdsResources(set: XdsResourceSet): LoweredXdsConfig {
       routeBackends.push({
         weight: rb.weight === 0 ? 1 : rb.weight,
         backend,
-        policies: backendPolicies(rb.backendPolicy, `${r.key}.backends[${i}].backendPolicy`, issue),
+        policies: modelPolicies(
+          backendPolicies(rb.backendPolicy, `${r.key}.backends[${i}].backendPolicy`, issue),
+        ),
       });
     }
-    // Policies on the (single) backend also govern the route's security (MCP authn/authz).
-    const soleBackend =
-      r.backends.length === 1 && r.backends[0] !== undefined
-        ? policies.backend.get(backendRefs.get(r.backends[0].backendKey) ?? '')
-        : undefined;
-    const routePolicies = merge(
-      trafficPolicies(r.trafficPolicy, `${r.key}.trafficPolicy`, issue),
-      policies.route.get(routeRef) ?? {},
-      n ? (policies.rule.get(`${routeRef}/${n.ruleName}`) ?? {}) : {},
-      soleBackend ?? {},
+    // Policies on the (single) backend also govern the route's security (MCP authn/authz). An AI
+    // backend's `ai` policy and credentials are its providers' already (and more specific ones
+    // there must win).
+    const sole = r.backends.length === 1 ? r.backends[0] : undefined;
+    let soleBackend = sole ? policies.backend.get(backendRefs.get(sole.backendKey) ?? '') : undefined;
+    if (soleBackend && backends.get(sole?.backendKey ?? '')?.kind === 'ai') {
+      const { ai: _ai, backendAuth: _auth, ...rest } = soleBackend;
+      soleBackend = rest;
+    }
+    const routePolicies = modelPolicies(
+      merge(
+        trafficPolicies(r.trafficPolicy, `${r.key}.trafficPolicy`, issue),
+        policies.route.get(routeRef) ?? {},
+        n ? (policies.rule.get(`${routeRef}/${n.ruleName}`) ?? {}) : {},
+        soleBackend ?? {},
+      ),
     );
     if (routeBackends.length === 0 && !routePolicies.directResponse && !routePolicies.requestRedirect) {
       warn(`route ${r.key} has no usable backend; left out`);
@@ -510,9 +553,11 @@ export function lowerXdsResources(set: XdsResourceSet): LoweredXdsConfig {
     const gw = l.name ? `${l.name.gatewayNamespace}/${l.name.gatewayName}` : '';
     const listener: ListenerModel = {
       ...shell,
-      policies: merge(
-        policies.gateway.get(gw) ?? {},
-        policies.listener.get(`${gw}/${l.name?.listenerName ?? ''}`) ?? {},
+      policies: modelPolicies(
+        merge(
+          policies.gateway.get(gw) ?? {},
+          policies.listener.get(`${gw}/${l.name?.listenerName ?? ''}`) ?? {},
+        ),
       ),
       routes: routesByListener.get(l.key) ?? [],
     };

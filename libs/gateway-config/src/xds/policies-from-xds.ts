@@ -5,13 +5,17 @@ import { ValueSchema, type Duration } from '@bufbuild/protobuf/wkt';
 import { AuthMode, type Jwks, type KeyValue } from '@agentplane/xds/v1/common';
 import {
   AuthorizationAction,
+  GuardAction,
   RateLimitType,
   type BackendPolicy,
   type HeaderModifier,
+  type PromptGuard,
+  type PromptGuardRule,
   type TrafficPolicy,
 } from '@agentplane/xds/v1/policy';
 import type { z } from 'zod';
 import type {
+  BackendAuthModel,
   HeaderModifierModel,
   HostRewriteModel,
   PathRewriteModel,
@@ -22,6 +26,33 @@ import { aiPolicy } from '../schema/ai.js';
 import { apiKey, basicAuth, jwtAuth, mcpAuthentication } from '../schema/policies.js';
 
 export type IssueSink = (path: string, message: string) => void;
+
+/** `backendAuth.aws` from xDS: AWS SigV4 signing, which only AI providers can do. */
+export interface XdsAwsAuth {
+  readonly kind: 'aws';
+  readonly region?: string;
+  readonly serviceName?: string;
+  readonly accessKeyId?: string;
+  readonly secretAccessKey?: string;
+  readonly sessionToken?: string;
+}
+
+/**
+ * Policies as lowered from xDS, before they are placed: AWS signing may still be among them
+ * (lower-xds-resources moves it to the AI providers, and nowhere else).
+ */
+export type XdsPolicies = Omit<TrafficPolicies, 'backendAuth'> & {
+  readonly backendAuth?: BackendAuthModel | XdsAwsAuth;
+};
+
+export const AWS_ONLY_AI = 'AWS request signing applies to AI backends only';
+
+/** The policies for a place in the model; AWS signing (already reported where misplaced) is left out. */
+export function modelPolicies(p: XdsPolicies): TrafficPolicies {
+  if (p.backendAuth?.kind !== 'aws') return p as TrafficPolicies;
+  const { backendAuth: _aws, ...rest } = p;
+  return rest;
+}
 
 /** Milliseconds of a protobuf Duration. */
 export function durationMs(d: Duration | undefined): number | undefined {
@@ -93,9 +124,96 @@ function parsed<T>(schema: z.ZodType<T>, value: unknown, path: string, issue: Is
   return undefined;
 }
 
+function regexIssue(source: string, path: string, issue: IssueSink): void {
+  try {
+    new RegExp(source);
+  } catch (e) {
+    issue(path, `invalid regular expression: ${(e as Error).message}`);
+  }
+}
+
 function defined<T extends Record<string, unknown>>(o: T): T {
   for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
   return o;
+}
+
+const BUILTINS = new Set(['ssn', 'creditCard', 'phoneNumber', 'email', 'caSin']);
+
+/** One guard rule in the local config's shape (`promptGuard.request[i]` / `.response[i]`). */
+function guardRule(r: PromptGuardRule, path: string, issue: IssueSink): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (r.rejection) {
+    const j = r.rejection;
+    out.rejection = defined({
+      status: j.status === 0 ? undefined : j.status,
+      body: text(j.body),
+      headers:
+        j.headers.length > 0
+          ? { set: Object.fromEntries(j.headers.map((h) => [h.name, h.value])) }
+          : undefined,
+    });
+  }
+  const k = r.kind;
+  switch (k.case) {
+    case 'regex': {
+      const g = k.value;
+      for (const [i, b] of g.builtins.entries())
+        if (!BUILTINS.has(b)) issue(`${path}.regex.builtins[${i}]`, `unknown builtin ${JSON.stringify(b)}`);
+      g.patterns.forEach((p, i) => regexIssue(p, `${path}.regex.patterns[${i}]`, issue));
+      out.regex = {
+        action: g.action === GuardAction.REJECT ? 'reject' : 'mask',
+        rules: [...g.builtins.map((builtin) => ({ builtin })), ...g.patterns.map((pattern) => ({ pattern }))],
+      };
+      break;
+    }
+    case 'webhook': {
+      const w = k.value;
+      if (w.host === '') issue(`${path}.webhook.host`, 'a webhook needs a host');
+      if (w.port < 1 || w.port > 65535) issue(`${path}.webhook.port`, `invalid port ${w.port}`);
+      if (w.path !== '' && w.path !== '/')
+        issue(`${path}.webhook.path`, 'a webhook path is not supported (calls go to /request and /response)');
+      const host = w.host.includes(':') ? `[${w.host}]` : w.host;
+      out.webhook = defined({
+        target: { host: `${host}:${w.port}` },
+        headers: Object.keys(w.headers).length > 0 ? { ...w.headers } : undefined,
+        forwardHeaderMatches:
+          w.forwardHeaderMatches.length > 0
+            ? w.forwardHeaderMatches.map((m, i) => {
+                const at = `${path}.webhook.forwardHeaderMatches[${i}]`;
+                if (m.value.case === 'regex') regexIssue(m.value.value, `${at}.regex`, issue);
+                else if (m.value.case === undefined) issue(at, 'a header match needs exact or regex');
+                return {
+                  name: m.name,
+                  value: m.value.case === 'regex' ? { regex: m.value.value } : { exact: m.value.value ?? '' },
+                };
+              })
+            : undefined,
+        failureMode: w.failOpen ? 'failOpen' : 'failClosed',
+      });
+      break;
+    }
+    case 'openaiModeration':
+      if (k.value.apiKey !== '')
+        issue(
+          `${path}.openaiModeration.apiKey`,
+          'a moderation API key per guard is not supported (the gateway uses its OPENAI_API_KEY)',
+        );
+      out.openAIModeration = k.value.model === '' ? {} : { model: k.value.model };
+      break;
+    default:
+      issue(path, 'a prompt guard needs regex, webhook or openaiModeration');
+  }
+  return out;
+}
+
+/** A PromptGuard message in the local config's shape. */
+function promptGuard(g: PromptGuard, path: string, issue: IssueSink): Record<string, unknown> {
+  return {
+    request: g.request.map((r, i) => guardRule(r, `${path}.request[${i}]`, issue)),
+    response: g.response.map((r, i) => guardRule(r, `${path}.response[${i}]`, issue)),
+    // Off unless asked for, as the CRD's `streaming: Enabled` documents.
+    streaming: g.streaming ? 'Enabled' : 'Disabled',
+  };
 }
 
 /** A TrafficPolicy message as model policies. */
@@ -223,12 +341,16 @@ export function trafficPolicies(
   return out;
 }
 
-/** A BackendPolicy message as model policies. */
+/**
+ * A BackendPolicy message as model policies. AWS signing is kept only where `aws` says it may be
+ * (an AI provider, or a Policy whose target decides), and reported elsewhere.
+ */
 export function backendPolicies(
   b: BackendPolicy | undefined,
   path: string,
   issue: IssueSink,
-): TrafficPolicies {
+  aws: 'allowed' | 'refused' = 'refused',
+): XdsPolicies {
   if (!b) return {};
   const out: Record<string, unknown> = {};
   if (b.backendTls) {
@@ -249,13 +371,25 @@ export function backendPolicies(
     const k = b.backendAuth.kind;
     if (k.case === 'passthrough') out.backendAuth = { kind: 'passthrough' };
     else if (k.case === 'key') out.backendAuth = { kind: 'key', value: { inline: k.value } };
-    else if (k.case !== undefined)
+    else if (k.case === 'aws') {
+      if (aws === 'refused') issue(`${path}.backendAuth.aws`, AWS_ONLY_AI);
+      const w = k.value;
+      const credentials = w.accessKeyId !== '' || w.secretAccessKey !== '' || w.sessionToken !== '';
+      if (credentials && (w.accessKeyId === '' || w.secretAccessKey === ''))
+        issue(`${path}.backendAuth.aws`, 'explicit credentials need both accessKeyId and secretAccessKey');
+      out.backendAuth = defined({
+        kind: 'aws',
+        region: w.region || undefined,
+        serviceName: w.serviceName || undefined,
+        accessKeyId: w.accessKeyId || undefined,
+        secretAccessKey: w.secretAccessKey || undefined,
+        sessionToken: w.sessionToken || undefined,
+      });
+    } else if (k.case !== undefined)
       issue(`${path}.backendAuth.${k.case}`, `${k.case} backend auth is not supported yet`);
   }
   if (b.ai) {
     const a = b.ai;
-    if (a.promptGuard && (a.promptGuard.request.length > 0 || a.promptGuard.response.length > 0))
-      issue(`${path}.ai.promptGuard`, 'prompt guards over xDS are not supported yet');
     const values = (m: Record<string, unknown>): JsonObject | undefined => {
       const e = Object.entries(m);
       if (e.length === 0) return undefined;
@@ -271,9 +405,11 @@ export function backendPolicies(
       aiPolicy,
       defined({
         prompts,
+        promptGuard: a.promptGuard ? promptGuard(a.promptGuard, `${path}.ai.promptGuard`, issue) : undefined,
         defaults: values(a.defaults),
         overrides: values(a.overrides),
         modelAliases: Object.keys(a.modelAliases).length > 0 ? { ...a.modelAliases } : undefined,
+        routes: Object.keys(a.routes).length > 0 ? { ...a.routes } : undefined,
       }),
       `${path}.ai`,
       issue,

@@ -107,6 +107,11 @@ export function readCaseText(name: string): string {
   return `${readFileSync(new URL('./base.yaml', import.meta.url), 'utf8')}\n---\n${own}`;
 }
 
+/** base.yaml (GatewayClass, Gateway default/gw, its Service) followed by `text`, as one input. */
+export function withBase(text: string): TranslateInput {
+  return inputFromYaml(`${readFileSync(new URL('./base.yaml', import.meta.url), 'utf8')}\n---\n${text}`);
+}
+
 export function readCase(name: string): TranslateInput {
   return inputFromYaml(readCaseText(name));
 }
