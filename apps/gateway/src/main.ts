@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // Composition root: parse flags/env, build telemetry, start the gateway, handle signals.
+import { setFlagsFromString } from 'node:v8';
 import { ConfigError } from '@agentplane/gateway-config';
 import { parseAppConfig, USAGE } from './config.js';
 import { startGateway } from './gateway.js';
@@ -7,6 +8,13 @@ import { createXdsConfigSource } from './xds-config-source.js';
 import { createLogger, type LogLevel } from '@agentplane/telemetry/logger';
 import { createMetricsRegistry } from '@agentplane/telemetry/metrics-registry';
 import { logUncaughtErrors, parseCommandLine, runMain, waitForShutdown } from '@agentplane/telemetry/process';
+
+// A proxy's per-request objects die young. V8's allocation-site pretenuring sees sites that also
+// ran while the config loaded (where objects live on) and then allocates request objects straight
+// in the old generation; each such dead object keeps the young objects it points to alive through
+// scavenges, so much of a request gets promoted and scavenges grow long. Measured on the buffered
+// LLM path: 4.5 -> 2 KB promoted per request, scavenge pauses 8.5 -> 5 ms. Set before any request.
+setFlagsFromString('--no-allocation-site-pretenuring');
 
 async function main(): Promise<number> {
   const cli = parseCommandLine(() => parseAppConfig(process.argv.slice(2), process.env), { usage: USAGE });
