@@ -215,6 +215,8 @@ function buildTarget(i: ProviderInput, opts: CompileOptions): ProviderTarget {
     ...(i.model ? { model: i.model } : {}),
     ...(i.pathOverride ? { pathOverride: i.pathOverride } : {}),
     ...(apiKey ? { apiKey } : {}),
+    // Credentials of the provider's own (key, passthrough or AWS); a route's backendAuth yields to them.
+    ownAuth: i.apiKey !== undefined || i.passthroughAuth === true || i.awsAuth !== undefined,
     ...(region ? { region } : {}),
     ...(i.azureApiVersion ? { azureApiVersion: i.azureApiVersion } : {}),
     ...(aws ? { aws, ...(i.awsAuth?.service ? { awsService: i.awsAuth.service } : {}) } : {}),

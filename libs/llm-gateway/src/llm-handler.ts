@@ -39,6 +39,7 @@ import { signAws } from './providers/aws-sigv4.js';
 import {
   applyAuth,
   clientCredential,
+  withRouteAuth,
   endpointUrl,
   providerFormatFor,
   type Operation,
@@ -797,7 +798,7 @@ export class LlmBackendHandler {
         const v = req.headers[h];
         if (typeof v === 'string') headers[h] = v;
       }
-    applyAuth(provider, headers, clientCredential(req.headers));
+    applyAuth(withRouteAuth(provider, ctx.policies.backendAuth), headers, clientCredential(req.headers));
     // W3C trace context naming the LLM span, for providers (and proxies) that trace.
     if (st.span) propagation.inject(trace.setSpan(context.active(), st.span), headers);
     for (const [k, v] of provider.headers?.set ?? []) headers[k.toLowerCase()] = v;
@@ -1285,7 +1286,7 @@ export class LlmBackendHandler {
         continue;
       headers[k] = v;
     }
-    applyAuth(provider, headers, clientCredential(req.headers));
+    applyAuth(withRouteAuth(provider, ctx.policies.backendAuth), headers, clientCredential(req.headers));
     const base = new URL(provider.baseUrl);
     const basePath = base.pathname.replace(/\/$/, '');
     // `/v1/foo` on a provider whose base is `/v1` (or `/openai/v1`) keeps a single version segment.

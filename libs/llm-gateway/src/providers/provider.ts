@@ -1,4 +1,6 @@
 // A configured upstream provider: where its endpoints are and how requests to it are authenticated.
+import { readFileSync } from 'node:fs';
+import type { BackendAuthModel } from '@agentplane/gateway-config';
 import type { ProviderFormat } from '../wire.js';
 import { ANTHROPIC_VERSION } from './presets.js';
 
@@ -31,6 +33,11 @@ export interface ProviderTarget {
   readonly apiKey?: string;
   /** Forward the client's own credentials instead of `apiKey`. */
   readonly passthroughAuth: boolean;
+  /**
+   * The provider sets its own credentials (a key, passthrough or AWS signing); without them a
+   * route's `backendAuth` applies, and only then the provider's key from the environment.
+   */
+  readonly ownAuth?: boolean;
   readonly region?: string;
   readonly azureApiVersion?: string;
   /** SigV4 signing credentials (Bedrock from the env, or `backendAuth.aws`). */
@@ -126,6 +133,18 @@ export function applyAuth(
     default:
       if (!p.aws) headers.authorization = `Bearer ${key}`;
   }
+}
+
+/**
+ * The provider as a route's `backendAuth` leaves it: unchanged when there is none or the provider
+ * sets its own credentials; else with the route's key (a `file` key read on each call, so a
+ * rotated secret takes effect) or the client's own credential in place of the environment's key.
+ */
+export function withRouteAuth(p: ProviderTarget, auth: BackendAuthModel | undefined): ProviderTarget {
+  if (!auth || p.ownAuth) return p;
+  if (auth.kind === 'passthrough') return { ...p, passthroughAuth: true };
+  const key = 'inline' in auth.value ? auth.value.inline : readFileSync(auth.value.file, 'utf8').trim();
+  return { ...p, passthroughAuth: false, apiKey: key };
 }
 
 /** The caller's credential from its auth headers (any provider style). */
