@@ -659,8 +659,18 @@ async function main(): Promise<void> {
     const agentReconcileCount = (m: Metrics): number =>
       total(m, 'controller_runtime_reconcile_total', { controller: 'agent' });
     const before = agentReconcileCount(settled);
+    // When the re-sync began: after the last poll that did not see it was sent. The poll that
+    // sees it can be answered seconds late (the controller is busy with the re-sync), and timing
+    // the end from that answer would read the RSS in the middle of the next re-sync.
+    let previousPoll = performance.now();
     const resyncAt = await waitFor(
-      async () => agentReconcileCount(await scrape(controller.metrics)) > before && performance.now(),
+      async () => {
+        const sent = performance.now();
+        const seen = agentReconcileCount(await scrape(controller.metrics)) > before;
+        const startedAfter = previousPoll;
+        previousPoll = sent;
+        return seen && startedAfter;
+      },
       { timeoutMs: (RESYNC_S + 5) * 1000, intervalMs: 250, description: 'a re-sync' },
     ).catch(() => undefined);
     const resynced = await settle(controller.metrics);

@@ -1,4 +1,4 @@
-import type { Agent } from '@agentplane/crds';
+import type { Agent } from '@agentplane/crds/kagent';
 import { goJson } from './go-json.js';
 import { AGENT_PORT } from './agent-tools.js';
 

@@ -1,4 +1,4 @@
-import { formatIssues, parseAgent, type Agent, type ValueRef } from '@agentplane/crds';
+import { formatIssues, parseAgent, type Agent, type ValueRef } from '@agentplane/crds/kagent';
 import { namespaceDenial } from './allowed-namespaces.js';
 import { sortedMap } from './go-json.js';
 import { PROXY_HOST_HEADER } from './proxy.js';

@@ -1,4 +1,4 @@
-import type { AllowedNamespaces, LabelSelector } from '@agentplane/crds';
+import type { AllowedNamespaces, LabelSelector } from '@agentplane/crds/kagent';
 import type { ReferenceResolver } from './reference-resolver.js';
 
 /** Whether `labels` match a Kubernetes label selector (matchLabels and matchExpressions). */

@@ -10,7 +10,7 @@ import type {
   Toleration,
   Volume,
   VolumeMount,
-} from '@agentplane/crds';
+} from '@agentplane/crds/kagent';
 
 /** An owner reference, as kagent's controller sets it (controller and blockOwnerDeletion true). */
 export interface OwnerReference {

@@ -1,4 +1,11 @@
-import type { Agent, Container, EnvVar, ResourceRequirements, Volume, VolumeMount } from '@agentplane/crds';
+import type {
+  Agent,
+  Container,
+  EnvVar,
+  ResourceRequirements,
+  Volume,
+  VolumeMount,
+} from '@agentplane/crds/kagent';
 import { AGENT_PORT } from './agent-tools.js';
 import type {
   ChildMetadata,

@@ -7,7 +7,7 @@ import {
   type ValueRef,
   type Volume,
   type VolumeMount,
-} from '@agentplane/crds';
+} from '@agentplane/crds/kagent';
 import { namespaceDenial } from './allowed-namespaces.js';
 import { sortedMap } from './go-json.js';
 import { parseGoDuration } from './go-duration.js';

@@ -1,4 +1,4 @@
-import type { EnvVar, ModelConfig, Volume, VolumeMount } from '@agentplane/crds';
+import type { EnvVar, ModelConfig, Volume, VolumeMount } from '@agentplane/crds/kagent';
 import { sortedMap } from './go-json.js';
 import type { ReferenceResolver } from './reference-resolver.js';
 import { TranslationError } from './translation-error.js';

@@ -1,5 +1,11 @@
 import { agentConfigSchema } from '@agentplane/agent-config';
-import { formatIssues, parseAgent, parseModelConfig, type Agent, type ModelConfig } from '@agentplane/crds';
+import {
+  formatIssues,
+  parseAgent,
+  parseModelConfig,
+  type Agent,
+  type ModelConfig,
+} from '@agentplane/crds/kagent';
 import { buildAgentCard, type AgentCardView } from './agent-card.js';
 import { checkAgentToolGraph, translateAgentTool } from './agent-tools.js';
 import { computeConfigHash } from './config-hash.js';

@@ -1,4 +1,4 @@
-import type { ValueRef, ValueSource } from '@agentplane/crds';
+import type { ValueRef, ValueSource } from '@agentplane/crds/kagent';
 import type { ReferenceResolver } from './reference-resolver.js';
 import { TranslationError } from './translation-error.js';
 

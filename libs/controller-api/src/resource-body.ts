@@ -1,4 +1,4 @@
-import type { ParseResult, ResourceIssue } from '@agentplane/crds';
+import type { ParseResult, ResourceIssue } from '@agentplane/crds/kagent';
 import { ApiError } from './api-error.js';
 import { isResourceName } from './agent-id.js';
 import { RESOURCE_API_VERSIONS, type ResourceKind, type StoredResource } from './resource-store.js';

@@ -1,5 +1,5 @@
 import { parseGoDuration } from '@agentplane/agent-translate';
-import { parseMCPServer } from '@agentplane/crds';
+import { parseMCPServer } from '@agentplane/crds/kagent';
 import { Controller, generationChangedFilter, objectKey, type ResourceStore } from '@agentplane/k8s';
 import type { Logger, Registry } from '@agentplane/telemetry';
 import { MCP_SERVER } from '@agentplane/k8s/kinds';

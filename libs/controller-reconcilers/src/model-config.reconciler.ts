@@ -1,5 +1,5 @@
 import { TranslationError, translateModelConfig } from '@agentplane/agent-translate';
-import { parseModelConfig } from '@agentplane/crds';
+import { parseModelConfig } from '@agentplane/crds/kagent';
 import {
   Controller,
   generationChangedFilter,

@@ -1,4 +1,4 @@
-import type { ModelProvider } from '@agentplane/crds';
+import type { ModelProvider } from '@agentplane/crds/kagent';
 import { DiscoveryError } from './errors.js';
 
 export interface ListModelsOptions {

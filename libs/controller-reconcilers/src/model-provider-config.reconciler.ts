@@ -3,7 +3,7 @@ import {
   parseModelProviderConfig,
   type ModelProvider,
   type ModelProviderConfigStatus,
-} from '@agentplane/crds';
+} from '@agentplane/crds/kagent';
 import {
   Controller,
   findCondition,

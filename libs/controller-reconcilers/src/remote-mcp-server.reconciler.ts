@@ -1,5 +1,5 @@
 import { parseGoDuration, resolveHeaders, TranslationError } from '@agentplane/agent-translate';
-import { parseRemoteMCPServer, type RemoteMCPServerStatus } from '@agentplane/crds';
+import { parseRemoteMCPServer, type RemoteMCPServerStatus } from '@agentplane/crds/kagent';
 import {
   Controller,
   findCondition,

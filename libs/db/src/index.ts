@@ -1,8 +1,8 @@
 export { openDatabase } from './open-database.js';
 export type { OpenDatabaseOptions, OpenedDatabase } from './open-database.js';
-export { createPgDatabase, redactUrl } from './pg-database.js';
+export { createPgDatabase, createPgliteDatabase } from './engines.js';
+export { redactUrl } from './redact-url.js';
 export type { PgDatabaseOptions } from './pg-database.js';
-export { createPgliteDatabase } from './pglite-database.js';
 export type { PgliteDatabaseOptions } from './pglite-database.js';
 export type { Database, DatabaseKind, QueryResult, SqlExecutor } from './sql-executor.js';
 export { DatabaseError, SqlState } from './database-error.js';

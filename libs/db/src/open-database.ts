@@ -2,8 +2,7 @@ import type { Logger } from '@agentplane/telemetry/logger';
 import { DatabaseError } from './database-error.js';
 import { migrate } from './migrate.js';
 import type { MigrateResult } from './migrate.js';
-import { createPgDatabase } from './pg-database.js';
-import { createPgliteDatabase } from './pglite-database.js';
+import { createPgDatabase, createPgliteDatabase } from './engines.js';
 import type { Database } from './sql-executor.js';
 
 export interface OpenDatabaseOptions {

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Logger } from '@agentplane/telemetry/logger';
 import { DatabaseError, toQueryError } from './database-error.js';
+import { redactUrl } from './redact-url.js';
 import { savepointExecutor } from './savepoint-executor.js';
 import type { Database, QueryResult, SqlExecutor } from './sql-executor.js';
 
@@ -14,17 +15,6 @@ export interface PgDatabaseOptions {
   /** Shown in `pg_stat_activity`. Default `agentplane`. */
   applicationName?: string;
   logger?: Logger;
-}
-
-/** The URL with its password hidden, for messages. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '<unparseable url>';
-  }
 }
 
 type PgQueryable = Pick<pg.PoolClient, 'query'>;

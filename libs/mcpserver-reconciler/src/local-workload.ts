@@ -1,6 +1,6 @@
 // Local mode: an MCPServer as a child process on a loopback port instead of a Deployment.
 // Pure: the caller reads the referenced Secrets/ConfigMaps and chooses the port.
-import type { MCPServer } from '@agentplane/crds';
+import type { MCPServer } from '@agentplane/crds/kagent';
 import type { WorkloadSpec } from '@agentplane/k8s';
 import {
   CHILD_MODE_ANNOTATION,

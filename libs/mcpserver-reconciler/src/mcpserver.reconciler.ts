@@ -1,7 +1,7 @@
 // The MCPServer reconciler: kagent.dev/v1alpha1 MCPServer → Deployment, Service, ConfigMap
 // (stdio adapter config) and ServiceAccount on Kubernetes, or a child process on one machine.
 // Translation is pure (@agentplane/mcpserver-translate); this file does the reads and writes.
-import { formatIssues, parseMCPServer, type MCPServer } from '@agentplane/crds';
+import { formatIssues, parseMCPServer, type MCPServer } from '@agentplane/crds/kagent';
 import {
   applyChildren,
   Controller,

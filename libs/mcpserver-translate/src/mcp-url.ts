@@ -1,4 +1,4 @@
-import type { MCPServer } from '@agentplane/crds';
+import type { MCPServer } from '@agentplane/crds/kagent';
 
 /** Resolved transport of an MCPServer: `transportType`, else http when `httpTransport` is set, else stdio. */
 export function transportOf(server: MCPServer): 'stdio' | 'http' {

@@ -1,4 +1,11 @@
-import type { Container, EnvFromSource, EnvVar, MCPServer, Volume, VolumeMount } from '@agentplane/crds';
+import type {
+  Container,
+  EnvFromSource,
+  EnvVar,
+  MCPServer,
+  Volume,
+  VolumeMount,
+} from '@agentplane/crds/kagent';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IService } from 'kubernetes-models/v1/Service';

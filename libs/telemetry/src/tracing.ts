@@ -1,20 +1,22 @@
-import { context, propagation, trace } from '@opentelemetry/api';
+import { createRequire } from 'node:module';
+import type * as Api from '@opentelemetry/api';
 import type { Context, TextMapPropagator, Tracer } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
-import type { ExportResult } from '@opentelemetry/core';
-import {
-  AlwaysOnSampler,
-  BatchSpanProcessor,
-  ParentBasedSampler,
-  TraceIdRatioBasedSampler,
-  TracerProvider,
-  type ReadableSpan,
-  type SpanExporter,
-} from '@opentelemetry/sdk-trace';
-import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import type * as ContextAsyncHooks from '@opentelemetry/context-async-hooks';
+import type * as Core from '@opentelemetry/core';
+import type * as OtlpGrpc from '@opentelemetry/exporter-trace-otlp-grpc';
+import type * as OtlpHttp from '@opentelemetry/exporter-trace-otlp-http';
+import type * as Resources from '@opentelemetry/resources';
+import type * as SdkTrace from '@opentelemetry/sdk-trace';
+import type * as SemanticConventions from '@opentelemetry/semantic-conventions';
+import type * as GrpcJs from '@grpc/grpc-js';
+
+// OpenTelemetry is loaded by `initTracing()` (the API, the propagators and, with an endpoint, the
+// SDK) and an OTLP exporter with its transport on the first export, so a process that never
+// calls it loads none of it. `require` keeps `initTracing()` synchronous, so each package comes
+// from its CommonJS build, one copy of each. Code elsewhere that imports `@opentelemetry/api` as
+// an ES module gets a second copy of the API; both share the process-wide globals (tracer
+// provider, propagator, context manager) through the API's global registry, as designed.
+const load = createRequire(import.meta.url);
 
 export interface InitTracingOptions {
   /** `service.name` of every span. */
@@ -97,16 +99,21 @@ export function otlpTracesUrl(endpoint: string): string {
 }
 
 function w3cPropagator(): TextMapPropagator {
+  const { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } = load(
+    '@opentelemetry/core',
+  ) as typeof Core;
   return new CompositePropagator({
     propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
   });
 }
 
 /**
- * Sets up OpenTelemetry tracing with an OTLP/HTTP (JSON) exporter. Off unless `otlpEndpoint` is
- * given; then the returned handle's tracer is a no-op and `shutdown()` does nothing.
+ * Sets up OpenTelemetry tracing with an OTLP/HTTP (JSON) or OTLP/gRPC exporter. Off unless
+ * `otlpEndpoint` is given; then the returned handle's tracer is a no-op, `shutdown()` does
+ * nothing and the SDK is not loaded.
  */
 export function initTracing(options: InitTracingOptions): Tracing {
+  const { context, propagation, trace } = load('@opentelemetry/api') as typeof Api;
   const propagator = w3cPropagator();
   const inject = (carrier: Record<string, string>, ctx: Context = context.active()): void => {
     propagator.inject(ctx, carrier, setter);
@@ -131,13 +138,33 @@ export function initTracing(options: InitTracingOptions): Tracing {
   const ratio = options.sampleRatio ?? 1;
   if (!(ratio >= 0 && ratio <= 1)) throw new RangeError(`sampleRatio must be within 0..1, got ${ratio}`);
 
-  const exporter: SpanExporter =
+  const {
+    AlwaysOnSampler,
+    BatchSpanProcessor,
+    ParentBasedSampler,
+    TraceIdRatioBasedSampler,
+    TracerProvider,
+  } = load('@opentelemetry/sdk-trace') as typeof SdkTrace;
+  const { defaultResource, resourceFromAttributes } = load('@opentelemetry/resources') as typeof Resources;
+  const { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } = load(
+    '@opentelemetry/semantic-conventions',
+  ) as typeof SemanticConventions;
+
+  const endpoint = options.otlpEndpoint;
+  const headers = { ...options.otlpHeaders };
+  const timeoutMillis = options.exportTimeoutMillis ?? 10_000;
+  const exporter =
     options.otlpProtocol === 'grpc'
-      ? new LazyGrpcExporter(options.otlpEndpoint, options.otlpHeaders ?? {}, options.exportTimeoutMillis)
-      : new OTLPTraceExporter({
-          url: otlpTracesUrl(options.otlpEndpoint),
-          headers: { ...options.otlpHeaders },
-          timeoutMillis: options.exportTimeoutMillis ?? 10_000,
+      ? new LazyExporter(() => {
+          const { OTLPTraceExporter } = load('@opentelemetry/exporter-trace-otlp-grpc') as typeof OtlpGrpc;
+          const { Metadata } = load('@grpc/grpc-js') as typeof GrpcJs;
+          const metadata = new Metadata();
+          for (const [k, v] of Object.entries(headers)) metadata.set(k, v);
+          return new OTLPTraceExporter({ url: endpoint, metadata, timeoutMillis });
+        })
+      : new LazyExporter(() => {
+          const { OTLPTraceExporter } = load('@opentelemetry/exporter-trace-otlp-http') as typeof OtlpHttp;
+          return new OTLPTraceExporter({ url: otlpTracesUrl(endpoint), headers, timeoutMillis });
         });
   const resource = defaultResource().merge(
     resourceFromAttributes({
@@ -162,6 +189,9 @@ export function initTracing(options: InitTracingOptions): Tracing {
 
   const registered = { provider: false, propagator: false, context: false };
   if (options.registerGlobals ?? true) {
+    const { AsyncLocalStorageContextManager } = load(
+      '@opentelemetry/context-async-hooks',
+    ) as typeof ContextAsyncHooks;
     const contextManager = new AsyncLocalStorageContextManager();
     contextManager.enable();
     registered.context = context.setGlobalContextManager(contextManager);
@@ -196,45 +226,30 @@ export function initTracing(options: InitTracingOptions): Tracing {
 }
 
 /**
- * OTLP/gRPC, with `@opentelemetry/exporter-trace-otlp-grpc` (and grpc-js) imported on the first
- * export: processes that never export, or export over HTTP, do not pay for loading it.
+ * An OTLP exporter created on the first export: its package and transport (the OTLP/HTTP
+ * exporter, or the gRPC one with grpc-js) are loaded only once there is something to send.
  */
-class LazyGrpcExporter implements SpanExporter {
-  #exporter: Promise<SpanExporter> | undefined;
+class LazyExporter implements SdkTrace.SpanExporter {
+  #exporter: SdkTrace.SpanExporter | undefined;
 
-  constructor(
-    private readonly url: string,
-    private readonly headers: Record<string, string>,
-    private readonly timeoutMillis: number | undefined,
-  ) {}
+  constructor(private readonly create: () => SdkTrace.SpanExporter) {}
 
-  #load(): Promise<SpanExporter> {
-    this.#exporter ??= import('@opentelemetry/exporter-trace-otlp-grpc').then(async (m) => {
-      const { Metadata } = await import('@grpc/grpc-js');
-      const metadata = new Metadata();
-      for (const [k, v] of Object.entries(this.headers)) metadata.set(k, v);
-      return new m.OTLPTraceExporter({
-        url: this.url,
-        metadata,
-        timeoutMillis: this.timeoutMillis ?? 10_000,
-      });
-    });
-    return this.#exporter;
-  }
-
-  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    this.#load().then(
-      (e) => e.export(spans, resultCallback),
-      (error: unknown) =>
-        resultCallback({ code: 1, error: error instanceof Error ? error : new Error(String(error)) }),
-    );
+  export(spans: SdkTrace.ReadableSpan[], resultCallback: (result: Core.ExportResult) => void): void {
+    try {
+      this.#exporter ??= this.create();
+    } catch (error) {
+      // ExportResultCode.FAILED
+      resultCallback({ code: 1, error: error instanceof Error ? error : new Error(String(error)) });
+      return;
+    }
+    this.#exporter.export(spans, resultCallback);
   }
 
   async shutdown(): Promise<void> {
-    if (this.#exporter) await (await this.#exporter).shutdown();
+    await this.#exporter?.shutdown();
   }
 
   async forceFlush(): Promise<void> {
-    if (this.#exporter) await (await this.#exporter).forceFlush?.();
+    await this.#exporter?.forceFlush?.();
   }
 }

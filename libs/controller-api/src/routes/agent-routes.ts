@@ -1,4 +1,4 @@
-import { parseAgent } from '@agentplane/crds';
+import { parseAgent } from '@agentplane/crds/kagent';
 import { Router, type Request } from 'express';
 import { isWatched, type ApiContext } from '../api-context.js';
 import { ApiError } from '../api-error.js';

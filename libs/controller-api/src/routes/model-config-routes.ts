@@ -1,4 +1,9 @@
-import { MODEL_PROVIDERS, PROVIDER_BLOCKS, parseModelConfig, type ModelProvider } from '@agentplane/crds';
+import {
+  MODEL_PROVIDERS,
+  PROVIDER_BLOCKS,
+  parseModelConfig,
+  type ModelProvider,
+} from '@agentplane/crds/kagent';
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { isWatched, type ApiContext } from '../api-context.js';

@@ -1,4 +1,4 @@
-import { MODEL_PROVIDERS, PROVIDER_BLOCKS, modelConfigSpecSchema } from '@agentplane/crds';
+import { MODEL_PROVIDERS, PROVIDER_BLOCKS, modelConfigSpecSchema } from '@agentplane/crds/kagent';
 import { Router } from 'express';
 import { z } from 'zod';
 import { isWatched, type ApiContext } from '../api-context.js';

@@ -1,4 +1,4 @@
-import { parseMCPServer, parseRemoteMCPServer } from '@agentplane/crds';
+import { parseMCPServer, parseRemoteMCPServer } from '@agentplane/crds/kagent';
 import type { ToolRecord } from '@agentplane/db';
 import { Router, type Request } from 'express';
 import { z } from 'zod';

@@ -1,4 +1,4 @@
-import { DEFAULT_MODEL_CONFIG_NAME } from '@agentplane/crds';
+import { DEFAULT_MODEL_CONFIG_NAME } from '@agentplane/crds/kagent';
 import { agentDbId } from '../agent-id.js';
 import type { ResourceStore, StoredResource } from '../resource-store.js';
 

@@ -1,4 +1,4 @@
-import { PROVIDER_BLOCKS, type ModelProvider } from '@agentplane/crds';
+import { PROVIDER_BLOCKS, type ModelProvider } from '@agentplane/crds/kagent';
 import type { StoredResource } from '../resource-store.js';
 
 /** kagent's `ModelConfigResponse`: the API key itself is never part of it. */

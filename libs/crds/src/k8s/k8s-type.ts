@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { coreSchemas } from './core-schemas.generated.js';
 import type { JsonSchema } from './json-schema.js';
 import type { K8sTypes } from './k8s-types.js';
-import { k8sValidators, type UpstreamValidationError } from './k8s-validators.js';
+import { k8sValidators, upstreamValidator, type UpstreamValidationError } from './k8s-validators.js';
 
 /** A Kubernetes definition name that {@link k8sType} supports, e.g. `io.k8s.api.core.v1.Container`. */
 export type K8sTypeId = keyof typeof k8sValidators & keyof K8sTypes;
@@ -147,10 +147,11 @@ function checkPatterns(
  * generator replaces the schema with the derived structural schema of the same type.
  */
 export function k8sType<K extends K8sTypeId>(id: K): z.ZodType<K8sTypes[K]> {
-  const [validate, schemaName] = k8sValidators[id];
+  const [, schemaName] = k8sValidators[id];
   return z
     .custom<K8sTypes[K]>(() => true)
     .superRefine((value, ctx) => {
+      const validate = upstreamValidator(id);
       const issues: MappedIssue[] = [];
       if (!validate(value)) {
         issues.push(...mapErrors(validate.errors ?? [], value));

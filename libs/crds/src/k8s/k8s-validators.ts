@@ -1,19 +1,9 @@
 // The upstream validators (precompiled from the Kubernetes OpenAPI schemas by kubernetes-models)
-// for the core types our resources embed, keyed by the Kubernetes definition name.
-import { validate as affinity } from 'kubernetes-models/_schemas/IoK8sApiCoreV1Affinity';
-import { validate as container } from 'kubernetes-models/_schemas/IoK8sApiCoreV1Container';
-import { validate as envFromSource } from 'kubernetes-models/_schemas/IoK8sApiCoreV1EnvFromSource';
-import { validate as envVar } from 'kubernetes-models/_schemas/IoK8sApiCoreV1EnvVar';
-import { validate as localObjectReference } from 'kubernetes-models/_schemas/IoK8sApiCoreV1LocalObjectReference';
-import { validate as podSecurityContext } from 'kubernetes-models/_schemas/IoK8sApiCoreV1PodSecurityContext';
-import { validate as probe } from 'kubernetes-models/_schemas/IoK8sApiCoreV1Probe';
-import { validate as resourceRequirements } from 'kubernetes-models/_schemas/IoK8sApiCoreV1ResourceRequirements';
-import { validate as securityContext } from 'kubernetes-models/_schemas/IoK8sApiCoreV1SecurityContext';
-import { validate as toleration } from 'kubernetes-models/_schemas/IoK8sApiCoreV1Toleration';
-import { validate as volume } from 'kubernetes-models/_schemas/IoK8sApiCoreV1Volume';
-import { validate as volumeMount } from 'kubernetes-models/_schemas/IoK8sApiCoreV1VolumeMount';
-import { validate as condition } from '@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1Condition';
-import { validate as labelSelector } from '@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1LabelSelector';
+// for the core types our resources embed, keyed by the Kubernetes definition name. Each is loaded
+// the first time a value of its type is validated: together with ajv's runtime and formats they
+// are a good part of this library's weight, and most resources carry none of these fields.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 /** One error as reported by the upstream validators (ajv's error shape). */
 export interface UpstreamValidationError {
@@ -29,37 +19,72 @@ export interface UpstreamValidator {
   errors?: UpstreamValidationError[] | null;
 }
 
-const asValidator = (fn: (data: unknown) => boolean): UpstreamValidator => fn;
-
-/** Definition name → [validator, key of the derived structural schema in core-schemas.generated.ts]. */
+/** Definition name → [module of its upstream validator, key of the derived structural schema in core-schemas.generated.ts]. */
 export const k8sValidators = {
-  'io.k8s.api.core.v1.Affinity': [asValidator(affinity), 'IoK8sApiCoreV1Affinity'],
-  'io.k8s.api.core.v1.Container': [asValidator(container), 'IoK8sApiCoreV1Container'],
-  'io.k8s.api.core.v1.EnvFromSource': [asValidator(envFromSource), 'IoK8sApiCoreV1EnvFromSource'],
-  'io.k8s.api.core.v1.EnvVar': [asValidator(envVar), 'IoK8sApiCoreV1EnvVar'],
+  'io.k8s.api.core.v1.Affinity': [
+    'kubernetes-models/_schemas/IoK8sApiCoreV1Affinity',
+    'IoK8sApiCoreV1Affinity',
+  ],
+  'io.k8s.api.core.v1.Container': [
+    'kubernetes-models/_schemas/IoK8sApiCoreV1Container',
+    'IoK8sApiCoreV1Container',
+  ],
+  'io.k8s.api.core.v1.EnvFromSource': [
+    'kubernetes-models/_schemas/IoK8sApiCoreV1EnvFromSource',
+    'IoK8sApiCoreV1EnvFromSource',
+  ],
+  'io.k8s.api.core.v1.EnvVar': ['kubernetes-models/_schemas/IoK8sApiCoreV1EnvVar', 'IoK8sApiCoreV1EnvVar'],
   'io.k8s.api.core.v1.LocalObjectReference': [
-    asValidator(localObjectReference),
+    'kubernetes-models/_schemas/IoK8sApiCoreV1LocalObjectReference',
     'IoK8sApiCoreV1LocalObjectReference',
   ],
   'io.k8s.api.core.v1.PodSecurityContext': [
-    asValidator(podSecurityContext),
+    'kubernetes-models/_schemas/IoK8sApiCoreV1PodSecurityContext',
     'IoK8sApiCoreV1PodSecurityContext',
   ],
-  'io.k8s.api.core.v1.Probe': [asValidator(probe), 'IoK8sApiCoreV1Probe'],
+  'io.k8s.api.core.v1.Probe': ['kubernetes-models/_schemas/IoK8sApiCoreV1Probe', 'IoK8sApiCoreV1Probe'],
   'io.k8s.api.core.v1.ResourceRequirements': [
-    asValidator(resourceRequirements),
+    'kubernetes-models/_schemas/IoK8sApiCoreV1ResourceRequirements',
     'IoK8sApiCoreV1ResourceRequirements',
   ],
-  'io.k8s.api.core.v1.SecurityContext': [asValidator(securityContext), 'IoK8sApiCoreV1SecurityContext'],
-  'io.k8s.api.core.v1.Toleration': [asValidator(toleration), 'IoK8sApiCoreV1Toleration'],
-  'io.k8s.api.core.v1.Volume': [asValidator(volume), 'IoK8sApiCoreV1Volume'],
-  'io.k8s.api.core.v1.VolumeMount': [asValidator(volumeMount), 'IoK8sApiCoreV1VolumeMount'],
+  'io.k8s.api.core.v1.SecurityContext': [
+    'kubernetes-models/_schemas/IoK8sApiCoreV1SecurityContext',
+    'IoK8sApiCoreV1SecurityContext',
+  ],
+  'io.k8s.api.core.v1.Toleration': [
+    'kubernetes-models/_schemas/IoK8sApiCoreV1Toleration',
+    'IoK8sApiCoreV1Toleration',
+  ],
+  'io.k8s.api.core.v1.Volume': ['kubernetes-models/_schemas/IoK8sApiCoreV1Volume', 'IoK8sApiCoreV1Volume'],
+  'io.k8s.api.core.v1.VolumeMount': [
+    'kubernetes-models/_schemas/IoK8sApiCoreV1VolumeMount',
+    'IoK8sApiCoreV1VolumeMount',
+  ],
   'io.k8s.apimachinery.pkg.apis.meta.v1.Condition': [
-    asValidator(condition),
+    '@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1Condition',
     'IoK8sApimachineryPkgApisMetaV1Condition',
   ],
   'io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector': [
-    asValidator(labelSelector),
+    '@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1LabelSelector',
     'IoK8sApimachineryPkgApisMetaV1LabelSelector',
   ],
-} as const satisfies Record<string, readonly [UpstreamValidator, string]>;
+} as const satisfies Record<string, readonly [string, string]>;
+
+const load = createRequire(import.meta.url);
+const loaded = new Map<string, UpstreamValidator>();
+
+/**
+ * The upstream validator of a core type, loaded on first use. The modules are ES modules only
+ * (no `require` export), so they are resolved as an import would be and then loaded
+ * synchronously, as zod's refinements run synchronously.
+ */
+export function upstreamValidator(id: keyof typeof k8sValidators): UpstreamValidator {
+  let validate = loaded.get(id);
+  if (!validate) {
+    const [specifier] = k8sValidators[id];
+    const module = load(fileURLToPath(import.meta.resolve(specifier))) as { validate: UpstreamValidator };
+    validate = module.validate;
+    loaded.set(id, validate);
+  }
+  return validate;
+}

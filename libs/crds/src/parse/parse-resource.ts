@@ -6,12 +6,23 @@ import type { MCPServer } from '../kagent/mcp-server.js';
 import type { ModelConfig } from '../kagent/model-config.js';
 import type { ModelProviderConfig } from '../kagent/model-provider-config.js';
 import type { RemoteMCPServer } from '../kagent/remote-mcp-server.js';
-import { findResourceDefinition, type ResourceDefinition } from '../resource-definitions.js';
-import { normalizeAgent } from './normalize-agent.js';
+import { findResourceDefinition } from '../resource-definitions.js';
 import type { ParseResult } from './parse-result.js';
-import { prunedFields } from './pruned-fields.js';
+import { isPlainObject, nameOf, parseWith } from './parse-with.js';
 import { ResourceValidationError } from './resource-validation-error.js';
-import { toResourceIssues } from './zod-issues.js';
+
+export {
+  parseAgent,
+  parseMCPServer,
+  parseModelConfig,
+  parseModelProviderConfig,
+  parseRemoteMCPServer,
+} from '../kagent/parse-kagent.js';
+export {
+  parseAgentgatewayBackend,
+  parseAgentgatewayParameters,
+  parseAgentgatewayPolicy,
+} from '../agentgateway/parse-agentgateway.js';
 
 /** Any resource this library defines, discriminated by `kind`. */
 export type KnownResource =
@@ -23,39 +34,6 @@ export type KnownResource =
   | AgentgatewayBackend
   | AgentgatewayPolicy
   | AgentgatewayParameters;
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function nameOf(obj: Record<string, unknown>): string | undefined {
-  const meta = obj['metadata'];
-  if (!isPlainObject(meta)) return undefined;
-  const name = meta['name'];
-  const ns = meta['namespace'];
-  if (typeof name !== 'string') return undefined;
-  return typeof ns === 'string' ? `${ns}/${name}` : name;
-}
-
-function parseWith<T>(def: ResourceDefinition, input: Record<string, unknown>): ParseResult<T> {
-  const normalized = def.kind === 'Agent' ? normalizeAgent(input) : { value: input, warnings: [] };
-  const result = def.schema.safeParse(normalized.value, { reportInput: true });
-  if (!result.success) {
-    return {
-      ok: false,
-      error: new ResourceValidationError({
-        code: 'INVALID_RESOURCE',
-        kind: def.kind,
-        resourceName: nameOf(input),
-        issues: toResourceIssues(result.error.issues),
-      }),
-    };
-  }
-  return {
-    ok: true,
-    value: result.data as T,
-    warnings: [...normalized.warnings, ...prunedFields(normalized.value, result.data)],
-  };
-}
 
 /**
  * Parses any resource of ours, choosing the schema from `apiVersion` and `kind`. Fails with
@@ -104,63 +82,3 @@ export function isKnownResource(input: unknown): boolean {
     typeof apiVersion === 'string' && typeof kind === 'string' && !!findResourceDefinition(apiVersion, kind)
   );
 }
-
-function parserFor<T extends KnownResource>(
-  apiVersion: string,
-  kind: T['kind'],
-): (input: unknown) => ParseResult<T> {
-  return (input: unknown) => {
-    const def = findResourceDefinition(apiVersion, kind);
-    if (!def) throw new Error(`no definition for ${apiVersion} ${kind}`);
-    if (!isPlainObject(input)) {
-      return {
-        ok: false,
-        error: new ResourceValidationError({
-          code: 'NOT_AN_OBJECT',
-          kind,
-          issues: [{ path: '', message: `a ${kind} must be an object` }],
-        }),
-      };
-    }
-    // apiVersion and kind may be omitted when the caller already knows what the object is.
-    return parseWith<T>(def, { apiVersion, kind, ...input });
-  };
-}
-
-/** Parses a kagent.dev/v1alpha2 Agent. */
-export const parseAgent: (input: unknown) => ParseResult<Agent> = parserFor('kagent.dev/v1alpha2', 'Agent');
-/** Parses a kagent.dev/v1alpha2 ModelConfig. */
-export const parseModelConfig: (input: unknown) => ParseResult<ModelConfig> = parserFor(
-  'kagent.dev/v1alpha2',
-  'ModelConfig',
-);
-/** Parses a kagent.dev/v1alpha2 ModelProviderConfig. */
-export const parseModelProviderConfig: (input: unknown) => ParseResult<ModelProviderConfig> = parserFor(
-  'kagent.dev/v1alpha2',
-  'ModelProviderConfig',
-);
-/** Parses a kagent.dev/v1alpha2 RemoteMCPServer. */
-export const parseRemoteMCPServer: (input: unknown) => ParseResult<RemoteMCPServer> = parserFor(
-  'kagent.dev/v1alpha2',
-  'RemoteMCPServer',
-);
-/** Parses a kagent.dev/v1alpha1 MCPServer. */
-export const parseMCPServer: (input: unknown) => ParseResult<MCPServer> = parserFor(
-  'kagent.dev/v1alpha1',
-  'MCPServer',
-);
-/** Parses an agentgateway.dev/v1alpha1 AgentgatewayBackend. */
-export const parseAgentgatewayBackend: (input: unknown) => ParseResult<AgentgatewayBackend> = parserFor(
-  'agentgateway.dev/v1alpha1',
-  'AgentgatewayBackend',
-);
-/** Parses an agentgateway.dev/v1alpha1 AgentgatewayPolicy. */
-export const parseAgentgatewayPolicy: (input: unknown) => ParseResult<AgentgatewayPolicy> = parserFor(
-  'agentgateway.dev/v1alpha1',
-  'AgentgatewayPolicy',
-);
-/** Parses an agentgateway.dev/v1alpha1 AgentgatewayParameters. */
-export const parseAgentgatewayParameters: (input: unknown) => ParseResult<AgentgatewayParameters> = parserFor(
-  'agentgateway.dev/v1alpha1',
-  'AgentgatewayParameters',
-);
