@@ -143,6 +143,45 @@ binds: []
   });
 });
 
+describe('LLM settings that are accepted but not applied', () => {
+  it('are reported wherever they sit', () => {
+    const { warnings } = loadConfig(
+      `binds:
+- port: 3000
+  listeners:
+  - routes:
+    - policies:
+        ai:
+          transformations: {max_tokens: "100"}
+          finalTransformations: {temperature: "0.5"}
+          promptCaching: {cacheSystem: true}
+          promptGuard:
+            request:
+            - regex: {action: mask, rules: [{builtin: ssn}]}
+            - regex: {action: mask, rules: [{builtin: email}]}
+              scope: [messages]
+      backends:
+      - ai: {name: oai, provider: {openAI: {}}}
+llm:
+  models:
+  - name: "*"
+    provider: anthropic
+    promptCaching: {cacheMessages: true}
+`,
+      { env: {} },
+    );
+    const unapplied = (path: string) =>
+      `${path}: accepted for compatibility with agentgateway, but not applied by this gateway`;
+    expect(warnings).toEqual([
+      unapplied('binds[0].listeners[0].routes[0].policies.ai.transformations'),
+      unapplied('binds[0].listeners[0].routes[0].policies.ai.finalTransformations'),
+      unapplied('binds[0].listeners[0].routes[0].policies.ai.promptGuard.request[1].scope'),
+      unapplied('binds[0].listeners[0].routes[0].policies.ai.promptCaching'),
+      unapplied('llm.models[0].promptCaching'),
+    ]);
+  });
+});
+
 describe('errors name the key path', () => {
   it('unknown top-level key', () => {
     const e = loadError('bogus: 1\n');

@@ -70,7 +70,41 @@ function unappliedKeys(raw: RawConfig): string[] {
     ['config.workerThreads', c?.workerThreads],
     ['config.connectionMinTerminationDeadline', c?.connectionMinTerminationDeadline],
   ];
-  return present.filter(([, v]) => v !== undefined && v !== null).map(([path]) => path);
+  return [
+    ...present.filter(([, v]) => v !== undefined && v !== null).map(([path]) => path),
+    ...unappliedAiKeys(raw, []),
+  ];
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * LLM settings the LLM gateway does not act on, wherever they sit (route, backend, listener or
+ * `llm:` policies and models): `ai.transformations`, `ai.finalTransformations`, `promptCaching`
+ * and a request guard's `scope` (every guard sees the system prompt and the messages).
+ */
+function unappliedAiKeys(node: unknown, path: readonly PropertyKey[]): string[] {
+  if (Array.isArray(node)) return node.flatMap((v, i) => unappliedAiKeys(v, [...path, i]));
+  if (!isRecord(node)) return [];
+  const out: string[] = [];
+  for (const [key, value] of Object.entries(node)) {
+    if (value === undefined || value === null) continue;
+    const at = [...path, key];
+    if (key === 'promptCaching') out.push(formatPath(at));
+    else if (key === 'ai' && isRecord(value)) {
+      for (const k of ['transformations', 'finalTransformations'])
+        if (value[k] !== undefined && value[k] !== null) out.push(formatPath([...at, k]));
+      const guard = value.promptGuard;
+      const request = isRecord(guard) && Array.isArray(guard.request) ? guard.request : [];
+      request.forEach((g: unknown, i) => {
+        if (isRecord(g) && g.scope !== undefined)
+          out.push(formatPath([...at, 'promptGuard', 'request', i, 'scope']));
+      });
+      out.push(...unappliedAiKeys(value, at).filter((p) => !out.includes(p)));
+    } else out.push(...unappliedAiKeys(value, at));
+  }
+  return out;
 }
 
 type ZodIssue = z.core.$ZodIssue;
