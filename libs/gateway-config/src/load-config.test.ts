@@ -173,11 +173,7 @@ llm:
     const unapplied = (path: string) =>
       `${path}: accepted for compatibility with agentgateway, but not applied by this gateway`;
     expect(warnings).toEqual([
-      unapplied('binds[0].listeners[0].routes[0].policies.ai.transformations'),
-      unapplied('binds[0].listeners[0].routes[0].policies.ai.finalTransformations'),
       unapplied('binds[0].listeners[0].routes[0].policies.ai.promptGuard.request[1].scope'),
-      unapplied('binds[0].listeners[0].routes[0].policies.ai.promptCaching'),
-      unapplied('llm.models[0].promptCaching'),
     ]);
   });
 });

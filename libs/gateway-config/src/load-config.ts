@@ -81,8 +81,8 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
 
 /**
  * LLM settings the LLM gateway does not act on, wherever they sit (route, backend, listener or
- * `llm:` policies and models): `ai.transformations`, `ai.finalTransformations`, `promptCaching`
- * and a request guard's `scope` (every guard sees the system prompt and the messages).
+ * `llm:` policies and models): a request guard's `scope` (every guard sees the system prompt
+ * and the messages).
  */
 function unappliedAiKeys(node: unknown, path: readonly PropertyKey[]): string[] {
   if (Array.isArray(node)) return node.flatMap((v, i) => unappliedAiKeys(v, [...path, i]));
@@ -91,10 +91,7 @@ function unappliedAiKeys(node: unknown, path: readonly PropertyKey[]): string[] 
   for (const [key, value] of Object.entries(node)) {
     if (value === undefined || value === null) continue;
     const at = [...path, key];
-    if (key === 'promptCaching') out.push(formatPath(at));
-    else if (key === 'ai' && isRecord(value)) {
-      for (const k of ['transformations', 'finalTransformations'])
-        if (value[k] !== undefined && value[k] !== null) out.push(formatPath([...at, k]));
+    if (key === 'ai' && isRecord(value)) {
       const guard = value.promptGuard;
       const request = isRecord(guard) && Array.isArray(guard.request) ? guard.request : [];
       request.forEach((g: unknown, i) => {

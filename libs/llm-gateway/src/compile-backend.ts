@@ -11,6 +11,8 @@ import { compileCel, type CelProgram } from './cel.js';
 import { LlmGatewayError } from './errors.js';
 import { compilePromptGuard } from './guardrails/prompt-guard.js';
 import { modelMatcher, type ModelMatcher } from './model-match.js';
+import { resolvePromptCaching, type PromptCachingSpec } from './prompt-caching.js';
+import { compileTransformations } from './transformations.js';
 import {
   ANTHROPIC_BASE,
   GEMINI_BASE,
@@ -141,6 +143,7 @@ interface ProviderInput {
   readonly headers?: ProviderTarget['headers'];
   /** Key path of the auth block, for errors. */
   readonly authPath?: string;
+  readonly promptCaching?: PromptCachingSpec | null | undefined;
 }
 
 const SYSTEM: Record<ProviderKind, string> = {
@@ -221,6 +224,7 @@ function buildTarget(i: ProviderInput, opts: CompileOptions): ProviderTarget {
     ...(i.azureApiVersion ? { azureApiVersion: i.azureApiVersion } : {}),
     ...(aws ? { aws, ...(i.awsAuth?.service ? { awsService: i.awsAuth.service } : {}) } : {}),
     ...(i.headers ? { headers: i.headers } : {}),
+    ...(i.promptCaching ? { promptCaching: resolvePromptCaching(i.promptCaching) } : {}),
   };
 }
 
@@ -295,6 +299,7 @@ function fromNamedAiProvider(p: NamedAiProvider, path: string, opts: CompileOpti
     pathPrefix: p.pathPrefix,
     ...authOf(pol?.backendAuth, `${path}.policies.backendAuth`),
     ...(headersOf(pol?.requestHeaderModifier) ? { headers: headersOf(pol?.requestHeaderModifier) } : {}),
+    promptCaching: pol?.ai?.promptCaching,
   };
   switch (type) {
     case 'openAI':
@@ -380,12 +385,14 @@ function fromLlmModel(
   let providerName: string;
   let params = m.params ?? {};
   let custom: LlmModel['provider'] | undefined;
+  let promptCaching = m.promptCaching;
   if (typeof m.provider === 'string') providerName = m.provider;
   else if ('reference' in m.provider) {
     const ref = m.provider.reference;
     const p = spec.providers?.find((x) => x.name === ref);
     if (!p) throw configError(`${path}.provider.reference`, `unknown provider reference ${ref}`);
     params = { ...(p.params ?? {}), ...params };
+    promptCaching ??= p.defaults?.promptCaching;
     if (typeof p.provider !== 'string') custom = p.provider;
     providerName = typeof p.provider === 'string' ? p.provider : 'custom';
   } else {
@@ -422,6 +429,7 @@ function fromLlmModel(
       ...(format ? { format } : {}),
       ...authOf(m.auth, `${path}.auth`),
       ...(headersOf(m.requestHeaders) ? { headers: headersOf(m.requestHeaders) } : {}),
+      promptCaching,
     },
     opts,
   );
@@ -440,13 +448,12 @@ export function compileBackend(
       );
       const policy =
         spec.groups.flatMap((g) => g.providers).find((p) => p.policies?.ai)?.policies?.ai ?? undefined;
-      if (policy?.promptGuard) {
+      if (policy) {
         const gi = spec.groups.findIndex((g) => g.providers.some((p) => p.policies?.ai === policy));
         const pi = spec.groups[gi]?.providers.findIndex((p) => p.policies?.ai === policy) ?? 0;
-        compilePromptGuard(
-          policy.promptGuard,
-          `${base}.groups[${gi}].providers[${pi}].policies.ai.promptGuard`,
-        );
+        const at = `${base}.groups[${gi}].providers[${pi}].policies.ai`;
+        if (policy.promptGuard) compilePromptGuard(policy.promptGuard, `${at}.promptGuard`);
+        compileAiTransformations(policy, at);
       }
       return {
         kind: 'ai',
@@ -457,6 +464,7 @@ export function compileBackend(
     }
     const policy = spec.policies?.ai ?? undefined;
     if (policy?.promptGuard) compilePromptGuard(policy.promptGuard, `${base}.policies.ai.promptGuard`);
+    if (policy) compileAiTransformations(policy, `${base}.policies.ai`);
     return {
       kind: 'ai',
       routes: [{ name: '*', test: () => true, groups: [[fromNamedAiProvider(spec, base, opts)]] }],
@@ -514,6 +522,12 @@ export function compileBackend(
       .filter((m) => !m.name.includes('*') && m.visibility !== 'internal')
       .map((m) => m.name),
   };
+}
+
+/** Compiles an `ai` policy's `transformations` and `finalTransformations` (config errors name `path`). */
+export function compileAiTransformations(policy: AiPolicy, path: string): void {
+  compileTransformations(policy.transformations, `${path}.transformations`);
+  compileTransformations(policy.finalTransformations, `${path}.finalTransformations`);
 }
 
 /** The first route whose pattern matches the model (config order). */

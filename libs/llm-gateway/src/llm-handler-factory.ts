@@ -3,7 +3,7 @@
 import type { AiBackendModel, LlmBackendModel } from '@agentplane/gateway-config';
 import type { Registry } from 'prom-client';
 import { Agent, type Dispatcher } from 'undici';
-import type { AiPolicy } from './compile-backend.js';
+import { compileAiTransformations, type AiPolicy } from './compile-backend.js';
 import { ModelCatalog } from './cost/model-catalog.js';
 import { compilePromptGuard } from './guardrails/prompt-guard.js';
 import { LlmBackendHandler, type LlmHandlerOptions } from './llm-handler.js';
@@ -59,6 +59,7 @@ export function createLlmHandlerFactory(opts: LlmHandlerFactoryOptions): LlmHand
     })) as LlmHandlerFactory;
   factory.checkAiPolicy = (policy, path) => {
     if (policy.promptGuard) compilePromptGuard(policy.promptGuard, `${path}.promptGuard`);
+    compileAiTransformations(policy, path);
   };
   factory.setModelCatalog = (c) => {
     catalog = c;

@@ -34,6 +34,12 @@ import { PromptGuard, rejectionResponse, type GuardIo, type Rejection } from './
 import { ResponsesStreamGuard } from './guardrails/responses-stream-guard.js';
 import { GuardedStream } from './guardrails/stream-guard.js';
 import type { LlmMetrics } from './llm-metrics.js';
+import {
+  addBedrockCachePoints,
+  resolvePromptCaching,
+  withAnthropicMarkers,
+  type PromptCaching,
+} from './prompt-caching.js';
 import { resolveAlias } from './model-match.js';
 import { signAws } from './providers/aws-sigv4.js';
 import {
@@ -47,6 +53,12 @@ import {
 } from './providers/provider.js';
 import { SseParser, type SseEvent } from './sse.js';
 import { applyFieldPolicies, enrichPrompt } from './texts.js';
+import {
+  applyTransformations,
+  compileTransformations,
+  TransformationError,
+  type BodyTransformations,
+} from './transformations.js';
 import { estimateTokens, LlmTokenBucket } from './token-bucket.js';
 import { countPromptTokens } from './tokenizer.js';
 import {
@@ -327,6 +339,10 @@ interface RequestState {
   logged?: boolean;
   /** Set for Gemini clients. */
   gemini?: GeminiCall;
+  /** The prompt's token count, once `promptCaching` needed it. */
+  promptTokens?: number;
+  /** `ai.finalTransformations`: applied to each provider-format body before it is sent. */
+  finalTransforms?: BodyTransformations;
 }
 
 const OPERATION: Partial<Record<Op, string>> = {
@@ -547,9 +563,9 @@ export class LlmBackendHandler {
 
     const gemini = st.gemini;
     const requested = gemini ? gemini.model : typeof body.model === 'string' ? body.model : '';
-    const model = resolveAlias(policy?.modelAliases, requested);
+    let model = resolveAlias(policy?.modelAliases, requested);
     st.requestModel = model;
-    const route = findRoute(this.compiled, model);
+    let route = findRoute(this.compiled, model);
     if (!route)
       return sendError(res, format, 404, {
         message: `model ${JSON.stringify(model)} is not served here`,
@@ -584,6 +600,31 @@ export class LlmBackendHandler {
     const overrides =
       policy?.overrides || route.overrides ? { ...policy?.overrides, ...route.overrides } : undefined;
     if (applyFieldPolicies(body, defaults, overrides)) mutated = true;
+    const transforms = compileTransformations(policy?.transformations, 'policies.ai.transformations');
+    if (transforms) {
+      try {
+        applyTransformations(transforms, body, { ...ctx.celVariables?.(), llmRequest: body });
+      } catch (e) {
+        if (!(e instanceof TransformationError)) throw e;
+        return sendError(res, format, 500, { message: e.message, type: 'api_error' });
+      }
+      mutated = true;
+      // A transformation may pick another model (Gemini clients name it in the path instead).
+      if (!gemini && typeof body.model === 'string' && body.model !== model) {
+        model = body.model;
+        route = findRoute(this.compiled, model);
+        if (!route)
+          return sendError(res, format, 404, {
+            message: `model ${JSON.stringify(model)} (set by a transformation) is not served here`,
+            code: 'model_not_found',
+          });
+      }
+    }
+    const finalTransforms = compileTransformations(
+      policy?.finalTransformations,
+      'policies.ai.finalTransformations',
+    );
+    if (finalTransforms) st.finalTransforms = finalTransforms;
     if (gemini && op === 'generateContent') {
       // Translated once for the providers that do not speak Gemini (what they cannot take is a 400).
       const anyOther = route.groups.some((g) =>
@@ -671,6 +712,8 @@ export class LlmBackendHandler {
           attempt = await this.attempt(req, provider, st, body, raw, mutated, upstreamModel, ctx, signal);
         } catch (e) {
           if (ctx.signal.aborted) return;
+          if (e instanceof TransformationError)
+            return sendError(res, format, 500, { message: e.message, type: 'api_error' });
           if (overall?.signal.aborted) {
             lastError = { status: 504, info: { message: 'upstream request timeout', type: 'api_error' } };
             break;
@@ -748,6 +791,7 @@ export class LlmBackendHandler {
     let operation: Operation;
     let includeUsage = false;
     let injectedUsage = false;
+    const caching = pf === 'anthropic' || pf === 'bedrock' ? this.promptCaching(provider, ctx) : undefined;
     if (op === 'embeddings') {
       operation = 'embeddings';
       payload = model !== body.model || mutated ? JSON.stringify({ ...body, model }) : raw;
@@ -771,6 +815,10 @@ export class LlmBackendHandler {
           model,
           stream_options: { ...(isObject(so) ? so : {}), include_usage: true },
         });
+      } else if (op === 'messages' && caching && (await this.cacheable(st, body, caching))) {
+        const marked = withAnthropicMarkers(body, caching);
+        payload =
+          marked === body && model === body.model && !mutated ? raw : JSON.stringify({ ...marked, model });
       } else if (model !== body.model) payload = JSON.stringify({ ...body, model });
       else payload = mutated ? JSON.stringify(body) : raw;
     } else {
@@ -786,7 +834,18 @@ export class LlmBackendHandler {
       includeUsage = format === 'openai' ? hub.stream_options?.include_usage === true : true;
       const hubModel = { ...hub, model };
       if (hubModel.stream) hubModel.stream_options = { ...hubModel.stream_options, include_usage: true };
-      payload = JSON.stringify(this.toProvider(pf, provider, hubModel, op));
+      let out = this.toProvider(pf, provider, hubModel, op);
+      if (caching && op !== 'countTokens' && (await this.cacheable(st, body, caching))) {
+        if (pf === 'anthropic') out = withAnthropicMarkers(out, caching);
+        else addBedrockCachePoints(out, caching);
+      }
+      payload = JSON.stringify(out);
+    }
+    if (st.finalTransforms) {
+      // On the provider's format: the body is re-serialised (also on the native path).
+      const out = JSON.parse(typeof payload === 'string' ? payload : payload.toString('utf8')) as JsonObject;
+      applyTransformations(st.finalTransforms, out, { ...ctx.celVariables?.(), llmRequest: body });
+      payload = JSON.stringify(out);
     }
     const url = endpointUrl(provider, operation, model, stream);
     const headers: Record<string, string> = {
@@ -846,6 +905,25 @@ export class LlmBackendHandler {
       if (signal.aborted) throw e;
       throw new AttemptError('connect', (e as Error).message);
     }
+  }
+
+  /**
+   * `promptCaching` for a request to `provider`: the route's `ai` policy, else the provider's own
+   * (an `llm:` model or its provider's defaults, an `ai` provider), else the backend's policy.
+   */
+  private promptCaching(provider: ProviderTarget, ctx: HandlerContext): PromptCaching | undefined {
+    const route = ctx.policies.ai?.promptCaching;
+    if (route) return resolvePromptCaching(route);
+    if (provider.promptCaching) return provider.promptCaching;
+    const backend = this.compiled.policy?.promptCaching;
+    return backend ? resolvePromptCaching(backend) : undefined;
+  }
+
+  /** Whether the prompt is big enough for cache markers (counted once per request). */
+  private async cacheable(st: RequestState, body: JsonObject, c: PromptCaching): Promise<boolean> {
+    if (c.minTokens <= 0) return true;
+    st.promptTokens ??= await countPromptTokens(st.format, body);
+    return st.promptTokens >= c.minTokens;
   }
 
   private toProvider(pf: ProviderFormat, provider: ProviderTarget, hub: ChatRequest, op: Op): JsonObject {

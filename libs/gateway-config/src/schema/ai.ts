@@ -82,6 +82,15 @@ const routeType = z.enum([
   'rerank',
 ]);
 
+/** Cache markers for providers that take them (Anthropic, Bedrock); `ai` policies and `llm:` models. */
+export const promptCaching = z.strictObject({
+  cacheSystem: z.boolean().optional(),
+  cacheMessages: z.boolean().optional(),
+  cacheTools: z.boolean().optional(),
+  minTokens: z.number().int().min(0).nullish(),
+  cacheMessageOffset: z.number().int().min(0).optional(),
+});
+
 /** agentgateway's `ai` policy (route or backend level). */
 export const aiPolicy = z.strictObject({
   promptGuard: promptGuard.nullish(),
@@ -93,15 +102,7 @@ export const aiPolicy = z.strictObject({
     .strictObject({ append: z.array(chatMessage).optional(), prepend: z.array(chatMessage).optional() })
     .nullish(),
   modelAliases: stringMap.optional(),
-  promptCaching: z
-    .strictObject({
-      cacheSystem: z.boolean().optional(),
-      cacheMessages: z.boolean().optional(),
-      cacheTools: z.boolean().optional(),
-      minTokens: z.number().int().min(0).nullish(),
-      cacheMessageOffset: z.number().int().min(0).optional(),
-    })
-    .nullish(),
+  promptCaching: promptCaching.nullish(),
   routes: z.record(z.string(), routeType).optional(),
 });
 

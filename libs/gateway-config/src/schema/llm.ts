@@ -1,6 +1,6 @@
 // The `llm:` shorthand: validated and carried; `@agentplane/llm-gateway` serves it.
 import { z } from 'zod';
-import { customProvider, headerMatch, promptGuard } from './ai.js';
+import { customProvider, headerMatch, promptCaching, promptGuard } from './ai.js';
 import { backendTLS, llmBackendAuth, unsupported } from './backend-security.js';
 import { fileOrInline, headerModifier, looseObject, port, stringMap } from './common.js';
 import { apiKey, basicAuth, cors, jwtAuth, rateLimitSpec, ruleSet } from './policies.js';
@@ -63,7 +63,7 @@ const llmModel = z.strictObject({
   health: unsupported('health').optional(),
   backendTunnel: unsupported('backendTunnel').optional(),
   guardrails: promptGuard.nullish(),
-  promptCaching: looseObject.nullish(),
+  promptCaching: promptCaching.nullish(),
   matches: z.array(z.strictObject({ headers: z.array(headerMatch).optional() })).optional(),
 });
 
@@ -71,7 +71,8 @@ const llmProvider = z.strictObject({
   name: z.string(),
   params: llmParams.optional(),
   provider: llmProviderName,
-  defaults: looseObject.nullish(),
+  /** Provider-level policy defaults; `promptCaching` applies to models without their own. */
+  defaults: z.looseObject({ promptCaching: promptCaching.nullish() }).nullish(),
 });
 
 /** The `llm:` shorthand: an OpenAI-compatible LLM gateway on one port. */

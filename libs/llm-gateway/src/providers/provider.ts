@@ -1,6 +1,7 @@
 // A configured upstream provider: where its endpoints are and how requests to it are authenticated.
 import { readFileSync } from 'node:fs';
 import type { BackendAuthModel } from '@agentplane/gateway-config';
+import type { PromptCaching } from '../prompt-caching.js';
 import type { ProviderFormat } from '../wire.js';
 import { ANTHROPIC_VERSION } from './presets.js';
 
@@ -46,6 +47,8 @@ export interface ProviderTarget {
   readonly awsService?: string;
   /** Vertex: the model is an Anthropic one (rawPredict with Anthropic bodies). */
   readonly vertexAnthropic?: boolean;
+  /** The provider's own `promptCaching` (an `llm:` model or its provider defaults, an `ai` provider's policy). */
+  readonly promptCaching?: PromptCaching;
   readonly headers?: {
     readonly set: readonly (readonly [string, string])[];
     readonly remove: readonly string[];
