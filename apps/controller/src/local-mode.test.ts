@@ -25,6 +25,26 @@ import { startController, type RunningController } from './controller-app.js';
 
 const RUNTIME = join(import.meta.dirname, '..', '..', 'agent-runtime', 'dist', 'main.js');
 const built = existsSync(RUNTIME);
+
+/** A ModelConfig `model` (OpenAI-compatible at `baseUrl`) and its key Secret, as one manifest file. */
+const modelManifests = (baseUrl: string): string =>
+  [
+    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'key' }, stringData: { OPENAI_API_KEY: 'k' } },
+    {
+      apiVersion: 'kagent.dev/v1alpha2',
+      kind: 'ModelConfig',
+      metadata: { name: 'model' },
+      spec: {
+        provider: 'OpenAI',
+        model: 'mock-model',
+        apiKeySecret: 'key',
+        apiKeySecretKey: 'OPENAI_API_KEY',
+        openAI: { baseUrl },
+      },
+    },
+  ]
+    .map((doc) => stringify(doc))
+    .join('---\n');
 if (!built) console.warn(`\n!!! ${RUNTIME} is missing: run pnpm nx run @agentplane/agent-runtime:build\n`);
 
 interface AgentsBody {
@@ -67,26 +87,7 @@ describe.skipIf(!built)('controller --local', () => {
     controller = await startController(config, { env: { PATH: process.env['PATH'] } });
     const api = controller.apiUrl;
 
-    writeFileSync(
-      join(manifests, 'model.yaml'),
-      [
-        { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'key' }, stringData: { OPENAI_API_KEY: 'k' } },
-        {
-          apiVersion: 'kagent.dev/v1alpha2',
-          kind: 'ModelConfig',
-          metadata: { name: 'model' },
-          spec: {
-            provider: 'OpenAI',
-            model: 'mock-model',
-            apiKeySecret: 'key',
-            apiKeySecretKey: 'OPENAI_API_KEY',
-            openAI: { baseUrl: llm.baseUrlOpenAI },
-          },
-        },
-      ]
-        .map((doc) => stringify(doc))
-        .join('---\n'),
-    );
+    writeFileSync(join(manifests, 'model.yaml'), modelManifests(llm.baseUrlOpenAI));
     writeFileSync(
       agentFile,
       stringify({
@@ -230,26 +231,7 @@ describe.skipIf(!built)('controller --local: an Agent used as a tool', () => {
   });
 
   it('delegates to the sub-agent through the A2A proxy, also after it comes back on another port', async () => {
-    writeFileSync(
-      join(manifests, 'model.yaml'),
-      [
-        { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'key' }, stringData: { OPENAI_API_KEY: 'k' } },
-        {
-          apiVersion: 'kagent.dev/v1alpha2',
-          kind: 'ModelConfig',
-          metadata: { name: 'model' },
-          spec: {
-            provider: 'OpenAI',
-            model: 'mock-model',
-            apiKeySecret: 'key',
-            apiKeySecretKey: 'OPENAI_API_KEY',
-            openAI: { baseUrl: llm.baseUrlOpenAI },
-          },
-        },
-      ]
-        .map((doc) => stringify(doc))
-        .join('---\n'),
-    );
+    writeFileSync(join(manifests, 'model.yaml'), modelManifests(llm.baseUrlOpenAI));
     // The parent first, its sub-agent later.
     writeFileSync(
       join(manifests, 'boss.yaml'),

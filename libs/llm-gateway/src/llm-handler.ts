@@ -8,6 +8,7 @@ import type {
   TrafficPolicies,
 } from '@agentplane/gateway-config';
 import type { HandlerContext } from '@agentplane/gateway-engine';
+import { readBody } from '@agentplane/gateway-engine/read-body';
 import {
   context,
   propagation,
@@ -220,39 +221,6 @@ function clientFormatOf(op: Op): ClientFormat {
     : op === 'responses'
       ? 'responses'
       : 'openai';
-}
-
-/** The request body (undefined when over `limit`); events rather than an async iterator (cheaper). */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let n = 0;
-    const onData = (b: Buffer) => {
-      n += b.byteLength;
-      if (n > limit) {
-        done();
-        req.resume();
-        resolve(undefined);
-      } else chunks.push(b);
-    };
-    const onEnd = () => {
-      done();
-      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
-    };
-    const onError = (e: Error) => {
-      done();
-      reject(e);
-    };
-    const onClose = () => {
-      if (req.complete) return;
-      done();
-      reject(new Error('client closed the request'));
-    };
-    const done = () => {
-      req.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
-    };
-    req.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
-  });
 }
 
 function send(
